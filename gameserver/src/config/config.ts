@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  SERVER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,63}$/, 'letters, digits, ".", "_" or "-", at most 63 characters')
+    .optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MAX_ROOMS: z.coerce.number().int().min(1).max(100_000).default(100),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  API_KEYS: commaList.default([]),
+  OPEN_ROOM_CREATION: booleanFromEnv.default(true),
+  RECONNECT_GRACE_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  ROOM_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 24 * 3600)
+    .default(7200),
+  ACTION_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10),
+  ACTION_BURST: z.coerce.number().int().min(1).max(10_000).default(20),
+  JOIN_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  CORS_ORIGINS: commaList.default(['*']),
+  TRUST_PROXY: booleanFromEnv.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  serverId: string;
+  /** PUBLIC_URL: base URL players reach this server at (join URLs); the listen URL when unset. */
+  publicUrl: string | undefined;
+  maxRooms: number;
+  redisUrl: string | undefined;
+  apiKeys: string[];
+  openRoomCreation: boolean;
+  reconnectGraceMs: number;
+  roomTtlSeconds: number;
+  actionRatePerSec: number;
+  actionBurst: number;
+  joinFailuresPerMinute: number;
+  shutdownTimeoutMs: number;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const shown = name === 'API_KEYS' || name === 'REDIS_URL' ? '(hidden)' : JSON.stringify(env[name]);
+        return `${name}=${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    serverId: e.SERVER_ID ?? `server-${e.PORT}`,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    maxRooms: e.MAX_ROOMS,
+    redisUrl: e.REDIS_URL,
+    apiKeys: e.API_KEYS,
+    openRoomCreation: e.OPEN_ROOM_CREATION,
+    reconnectGraceMs: e.RECONNECT_GRACE_MS,
+    roomTtlSeconds: e.ROOM_TTL_SECONDS,
+    actionRatePerSec: e.ACTION_RATE_PER_SEC,
+    actionBurst: e.ACTION_BURST,
+    joinFailuresPerMinute: e.JOIN_FAILURES_PER_MINUTE,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: e.CORS_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  };
+}

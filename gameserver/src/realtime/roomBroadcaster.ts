@@ -1,0 +1,72 @@
+import type { RoomUpdate } from '../rooms/roomEvents.js';
+import { snapshotFor } from '../rooms/snapshot.js';
+import type { GameRegistry } from '../plugins/registry.js';
+import type { Logger } from '../logger.js';
+import { playerChannel, type GameServerIO } from './types.js';
+
+/**
+ * Turns saved room changes into Socket.IO events. Emits go through the adapter, so with the Redis
+ * adapter they reach the room's players on every server.
+ */
+export class RoomBroadcaster {
+  constructor(
+    private readonly io: GameServerIO,
+    private readonly games: GameRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  readonly publish = ({ room, events }: RoomUpdate): void => {
+    const plugin = this.games.get(room.gameType);
+    if (!plugin) return;
+    const nsp = this.io.of(`/${room.gameType}`);
+    let stateChanged = false;
+    for (const event of events) {
+      switch (event.type) {
+        case 'created':
+          break;
+        case 'closed':
+          nsp.to(room.code).emit('room:closed', { reason: event.reason });
+          nsp.in(room.code).disconnectSockets(true);
+          return;
+        case 'chat':
+          nsp.to(room.code).emit('chat:message', { message: event.message, version: room.version });
+          break;
+        case 'joined':
+          nsp
+            .to(room.code)
+            .emit('player:joined', { playerId: event.playerId, name: event.name, version: room.version });
+          stateChanged = true;
+          break;
+        case 'left': {
+          const payload = {
+            playerId: event.playerId,
+            name: event.name,
+            reason: event.reason,
+            version: room.version,
+          };
+          nsp.to(room.code).emit('player:left', payload);
+          if (event.reason === 'kicked') {
+            nsp.to(playerChannel(event.playerId)).emit('room:closed', { reason: 'kicked' });
+          }
+          // The seat is gone: a socket still holding it has nothing left to do in the room. A player who
+          // left on purpose is disconnected by its own handler, after its ack.
+          if (event.reason !== 'left') nsp.in(playerChannel(event.playerId)).disconnectSockets(true);
+          stateChanged = true;
+          break;
+        }
+        default:
+          stateChanged = true;
+      }
+    }
+    if (!stateChanged) return;
+    // Each player gets their own view: hidden information is removed per player, server-side.
+    for (const player of room.players) {
+      try {
+        const snapshot = snapshotFor(room, plugin, { playerId: player.id, role: player.role });
+        nsp.to(playerChannel(player.id)).emit('room:state', snapshot);
+      } catch (error) {
+        this.log.error({ err: error, room: room.code, gameType: room.gameType }, 'could not build a view');
+      }
+    }
+  };
+}

@@ -1,0 +1,52 @@
+import type { ChatMessage, PlayerRole, RoomPhase } from '@gamebuddies/protocol';
+
+/** A seat in a room. It outlives the socket: a disconnected player keeps it for the grace window. */
+export interface PlayerRecord {
+  id: string;
+  name: string;
+  role: PlayerRole;
+  connected: boolean;
+  joinedAt: number;
+  disconnectedAt: number | null;
+  /** sha256 of the session token; the token itself is only ever known to its player. */
+  sessionHash: string;
+  /** Socket currently holding the seat, so a stale socket's disconnect cannot unseat a fresh one. */
+  connectionId: string | null;
+}
+
+/** A timer is data in the room, so whichever server holds the room next can resume it. */
+export interface TimerRecord {
+  key: string;
+  fireAt: number;
+  data?: unknown;
+}
+
+/** Everything stored about a room: the unit of change, versioned and written atomically. */
+export interface RoomRecord {
+  code: string;
+  gameType: string;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  /** Server the room was created on (and its public URL): where join links point. */
+  serverId: string;
+  url: string;
+  hostTokenHash: string;
+  /** Player who claimed the seat with the host token; the token then rejoins that seat. */
+  hostClaimedBy: string | null;
+  hostId: string | null;
+  hostName: string | null;
+  maxPlayers: number;
+  settings: Record<string, unknown>;
+  phase: RoomPhase;
+  players: PlayerRecord[];
+  chat: ChatMessage[];
+  /** The game plugin's full state, hidden information included; never sent as is. */
+  game: unknown;
+  timers: TimerRecord[];
+  results: unknown;
+}
+
+/** Timer keys: the platform's own and the game's never collide. */
+export const SEAT_TIMER_PREFIX = 'seat:';
+export const GAME_TIMER_PREFIX = 'game:';

@@ -1,0 +1,220 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { Server } from 'socket.io';
+import type { ServerSummary } from '@gamebuddies/protocol';
+import type { Config } from './config/config.js';
+import { builtinGames } from './games/index.js';
+import { apiKeyAuth } from './http/apiKeyAuth.js';
+import { errorHandler, notFound } from './http/errorHandler.js';
+import { healthRouter, type HealthStatus } from './http/healthRouter.js';
+import { playRouter, roomLookupRouter } from './http/playRouter.js';
+import { roomsRouter } from './http/roomsRouter.js';
+import { createLogger, type Logger } from './logger.js';
+import { GameMetrics } from './metrics/gameMetrics.js';
+import type { AnyGamePlugin } from './plugins/gamePlugin.js';
+import { GameRegistry } from './plugins/registry.js';
+import { attachGameNamespace } from './realtime/gameNamespace.js';
+import { InflightTracker } from './realtime/inflight.js';
+import { KeyedRateLimiter } from './realtime/rateLimiter.js';
+import { RoomBroadcaster } from './realtime/roomBroadcaster.js';
+import type { GameServerIO } from './realtime/types.js';
+import { RoomService } from './rooms/roomService.js';
+import { RoomTimerScheduler } from './rooms/timerScheduler.js';
+import { createRoomStore } from './store/createStore.js';
+import type { RoomStore } from './store/roomStore.js';
+
+export interface GameServerOptions {
+  games?: AnyGamePlugin[];
+  store?: RoomStore;
+  logger?: Logger;
+  /** Folder of the web client served at `/`. */
+  webRoot?: string;
+}
+
+export interface GameServer {
+  /** Where this process listens (for tests and the start banner). */
+  readonly listenUrl: string;
+  /** Where players are sent (PUBLIC_URL, or the listen URL). */
+  readonly publicUrl: string;
+  readonly port: number;
+  readonly config: Config;
+  readonly service: RoomService;
+  readonly store: RoomStore;
+  readonly io: GameServerIO;
+  readonly metrics: GameMetrics;
+  readonly log: Logger;
+  /** Stops taking rooms and players, tells clients, waits for writes under way, then closes. */
+  shutdown(): Promise<void>;
+}
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
+
+function listen(server: HttpServer, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export async function startGameServer(config: Config, options: GameServerOptions = {}): Promise<GameServer> {
+  const log = options.logger ?? createLogger(config.logLevel, { serverId: config.serverId });
+  const games = new GameRegistry(options.games ?? builtinGames());
+  const store = options.store ?? (await createRoomStore(config, log));
+
+  const httpServer = createServer();
+  const address = await listen(httpServer, config.port, config.host);
+  // Everything below runs in the same tick as `listen` resolving, before any request is read.
+  const listenHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const listenUrl = `http://${listenHost}:${address.port}`;
+  const publicUrl = config.publicUrl ?? listenUrl;
+
+  const service = new RoomService(
+    store,
+    games,
+    {
+      serverId: config.serverId,
+      publicUrl,
+      maxRooms: config.maxRooms,
+      reconnectGraceMs: config.reconnectGraceMs,
+    },
+    log,
+  );
+  const metrics = new GameMetrics(() => service.countRooms(), { server_id: config.serverId });
+  const inflight = new InflightTracker();
+  const joinFailures = new KeyedRateLimiter(config.joinFailuresPerMinute / 60, config.joinFailuresPerMinute);
+  const creationLimiter = new KeyedRateLimiter(30 / 60, 30);
+
+  // The app must be the server's request listener before Socket.IO attaches: engine.io then hands it
+  // everything outside /socket.io/.
+  const app = express();
+  httpServer.on('request', app);
+  const io: GameServerIO = new Server(httpServer, {
+    transports: ['polling', 'websocket'],
+    perMessageDeflate: false,
+    maxHttpBufferSize: 64 * 1024,
+    cors: { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins },
+    serveClient: true,
+  });
+
+  const scheduler = new RoomTimerScheduler((code) => service.fireDueTimers(code), log);
+  const broadcaster = new RoomBroadcaster(io, games, log);
+  service.onUpdate(broadcaster.publish);
+  service.onUpdate(({ room, events }) => {
+    for (const event of events) {
+      if (event.type === 'closed') return scheduler.cancel(room.code);
+      if (event.type === 'finished') metrics.gamesCompleted.inc({ game_type: room.gameType });
+      if (event.type === 'joined' || event.type === 'left')
+        metrics.playersPerRoom.observe(room.players.length);
+    }
+    metrics.stateUpdates.inc({ game_type: room.gameType });
+    scheduler.schedule(room);
+  });
+  for (const plugin of games.list()) {
+    attachGameNamespace(io, plugin, {
+      service,
+      metrics,
+      log,
+      inflight,
+      joinFailures,
+      actionRatePerSec: config.actionRatePerSec,
+      actionBurst: config.actionBurst,
+      trustProxy: config.trustProxy,
+    });
+  }
+
+  let draining = false;
+  const status = (): HealthStatus =>
+    draining ? 'draining' : store.health() === 'ok' ? 'healthy' : 'degraded';
+  const servers = async (): Promise<ServerSummary[]> => {
+    const currentRooms = await service.countRooms();
+    return [
+      {
+        id: config.serverId,
+        url: publicUrl,
+        health: status(),
+        load: Math.round((currentRooms / config.maxRooms) * 100),
+        currentRooms,
+        maxRooms: config.maxRooms,
+        players: io.engine.clientsCount,
+      },
+    ];
+  };
+  const roomsDeps = {
+    service,
+    servers,
+    observeCreation: (seconds: number) => metrics.roomCreation.observe(seconds),
+  };
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(express.json({ limit: '64kb' }));
+  app.use(
+    healthRouter({
+      status,
+      registry: metrics.registry,
+      serverId: config.serverId,
+      stats: async () => ({ rooms: await service.countRooms(), players: io.engine.clientsCount }),
+    }),
+  );
+  app.use('/v1', apiKeyAuth(config.apiKeys), roomsRouter(roomsDeps));
+  app.use(
+    '/play',
+    playRouter({ ...roomsDeps, games, openRoomCreation: config.openRoomCreation, creationLimiter }),
+  );
+  app.use(roomLookupRouter({ service, lookupLimiter: joinFailures }));
+  app.use(express.static(options.webRoot ?? DEFAULT_WEB_ROOT, { index: 'index.html', maxAge: '1h' }));
+  app.use(notFound);
+  app.use(errorHandler(log));
+
+  // Rooms this server created may have timers (a restart with a durable store): arm them again.
+  for (const code of await store.listRoomCodes(config.serverId)) {
+    const room = await store.loadRoom(code);
+    if (room) scheduler.schedule(room);
+  }
+
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = () => {
+    shutdownPromise ??= (async () => {
+      draining = true;
+      service.startDraining();
+      log.info({ sockets: io.engine.clientsCount }, 'shutting down: no new rooms or players');
+      for (const plugin of games.list()) {
+        // Only this server's sockets: with a shared adapter, other servers' players are not ours to tell.
+        const nsp = io.of(`/${plugin.gameType}`);
+        if (store.durable) nsp.local.emit('server:shutdown', { reconnect: true });
+        else nsp.local.emit('room:closed', { reason: 'server_shutdown' });
+      }
+      // Writes clients were promised an answer for finish before their sockets go.
+      if (!(await inflight.idle(config.shutdownTimeoutMs))) log.warn('shutdown: gave up waiting for writes');
+      for (const plugin of games.list()) io.of(`/${plugin.gameType}`).local.disconnectSockets(true);
+      await inflight.idle(config.shutdownTimeoutMs);
+      scheduler.stop();
+      joinFailures.close();
+      creationLimiter.close();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      await store.close();
+      log.info('shut down');
+    })();
+    return shutdownPromise;
+  };
+
+  return {
+    listenUrl,
+    publicUrl,
+    port: address.port,
+    config,
+    service,
+    store,
+    io,
+    metrics,
+    log,
+    shutdown,
+  };
+}

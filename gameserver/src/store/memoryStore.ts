@@ -1,0 +1,96 @@
+import { AppError } from '../errors.js';
+import type { RoomRecord } from '../rooms/roomRecord.js';
+import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
+
+interface Entry {
+  json: string;
+  serverId: string;
+  expiresAt: number;
+}
+
+/**
+ * Rooms in this process's memory. Values are kept serialized so that callers get the same
+ * copy-on-read behaviour as from Redis: mutating a loaded room never changes the stored one.
+ */
+export class MemoryRoomStore implements RoomStore {
+  readonly kind = 'memory';
+  readonly durable = false;
+  private readonly rooms = new Map<string, Entry>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly ttlSeconds: number) {
+    // Rooms expire after ttlSeconds without a change, as Redis keys with a TTL would.
+    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, ttlSeconds * 1000)).unref();
+  }
+
+  async createRoom(room: RoomRecord): Promise<'created' | 'code_taken'> {
+    if (this.live(room.code)) return 'code_taken';
+    this.rooms.set(room.code, this.entry(room));
+    return 'created';
+  }
+
+  async loadRoom(code: string): Promise<RoomRecord | null> {
+    const entry = this.live(code);
+    return entry ? (JSON.parse(entry.json) as RoomRecord) : null;
+  }
+
+  async applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>> {
+    const entry = this.live(code);
+    if (!entry) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
+    const draft = JSON.parse(entry.json) as RoomRecord;
+    const version = draft.version;
+    const result = change(draft);
+    const after = JSON.stringify(draft);
+    if (after === entry.json) return { room: draft, result, changed: false };
+    draft.version = version + 1;
+    draft.updatedAt = Date.now();
+    this.rooms.set(code, this.entry(draft));
+    return { room: draft, result, changed: true };
+  }
+
+  async deleteRoom(code: string): Promise<void> {
+    this.rooms.delete(code);
+  }
+
+  async listRoomCodes(serverId?: string): Promise<string[]> {
+    this.sweep();
+    const codes: string[] = [];
+    for (const [code, entry] of this.rooms)
+      if (serverId === undefined || entry.serverId === serverId) codes.push(code);
+    return codes;
+  }
+
+  async countRooms(serverId: string): Promise<number> {
+    return (await this.listRoomCodes(serverId)).length;
+  }
+
+  health(): StoreHealth {
+    return 'ok';
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+  }
+
+  private entry(room: RoomRecord): Entry {
+    return {
+      json: JSON.stringify(room),
+      serverId: room.serverId,
+      expiresAt: Date.now() + this.ttlSeconds * 1000,
+    };
+  }
+
+  private live(code: string): Entry | undefined {
+    const entry = this.rooms.get(code);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.rooms.delete(code);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [code, entry] of this.rooms) if (entry.expiresAt <= now) this.rooms.delete(code);
+  }
+}

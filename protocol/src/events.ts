@@ -1,0 +1,37 @@
+import type { ErrorBody } from './errors.js';
+import type { ChatMessage, PlayerRole, RoomSnapshot } from './room.js';
+
+export type Ack = { ok: true; version: number } | { ok: false; error: ErrorBody };
+export type AckFn = (response: Ack) => void;
+
+export interface RoomJoined {
+  roomCode: string;
+  playerId: string;
+  sessionToken: string;
+  role: PlayerRole;
+  room: RoomSnapshot;
+}
+
+export type LeaveReason = 'left' | 'kicked' | 'expired';
+export type CloseReason = 'deleted' | 'expired' | 'kicked' | 'server_shutdown';
+
+/** Events the server sends, by name. */
+export interface ServerToClientEvents {
+  'room:joined': (payload: RoomJoined) => void;
+  'room:state': (snapshot: RoomSnapshot) => void;
+  'player:joined': (payload: { playerId: string; name: string; version: number }) => void;
+  'player:left': (payload: { playerId: string; name: string; reason: LeaveReason; version: number }) => void;
+  'chat:message': (payload: { message: ChatMessage; version: number }) => void;
+  'room:closed': (payload: { reason: CloseReason }) => void;
+  'server:shutdown': (payload: { reconnect: boolean }) => void;
+}
+
+/** Events the client sends; every one carries an ack. */
+export interface ClientToServerEvents {
+  'room:chat': (payload: { text: string }, ack: AckFn) => void;
+  'game:action': (payload: { type: string; [key: string]: unknown }, ack: AckFn) => void;
+  'room:kick': (payload: { playerId: string }, ack: AckFn) => void;
+  'room:transfer-host': (payload: { playerId: string }, ack: AckFn) => void;
+  'room:settings': (payload: Record<string, unknown>, ack: AckFn) => void;
+  'room:leave': (payload: Record<string, never>, ack: AckFn) => void;
+}
