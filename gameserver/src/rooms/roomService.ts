@@ -92,11 +92,12 @@ export class RoomService {
     const settings = parseSettings(plugin, input.settings ?? {});
     if (this.draining) throw new AppError('SERVER_DRAINING', 'This server is shutting down');
 
+    // Check and count in one synchronous step so concurrent creations cannot overshoot.
+    if ((await this.countRooms()) + this.creating >= this.options.maxRooms) {
+      throw new AppError('NO_CAPACITY', `This server holds its maximum of ${this.options.maxRooms} rooms`);
+    }
     this.creating++;
     try {
-      if ((await this.countRooms()) + this.creating > this.options.maxRooms) {
-        throw new AppError('NO_CAPACITY', `This server holds its maximum of ${this.options.maxRooms} rooms`);
-      }
       const hostToken = newSecretToken();
       const now = Date.now();
       const room: RoomRecord = {
