@@ -20,9 +20,12 @@ import { InflightTracker } from './realtime/inflight.js';
 import { KeyedRateLimiter } from './realtime/rateLimiter.js';
 import { RoomBroadcaster } from './realtime/roomBroadcaster.js';
 import type { GameServerIO } from './realtime/types.js';
+import { RoomOwnership } from './rooms/roomOwnership.js';
 import { RoomService } from './rooms/roomService.js';
 import { RoomTimerScheduler } from './rooms/timerScheduler.js';
+import { createRedisAdapter, type RedisAdapter } from './realtime/redisAdapter.js';
 import { createRoomStore } from './store/createStore.js';
+import { redisConfigured } from './store/redisConnection.js';
 import type { RoomStore } from './store/roomStore.js';
 
 export interface GameServerOptions {
@@ -64,7 +67,19 @@ function listen(server: HttpServer, port: number, host: string): Promise<Address
 export async function startGameServer(config: Config, options: GameServerOptions = {}): Promise<GameServer> {
   const log = options.logger ?? createLogger(config.logLevel, { serverId: config.serverId });
   const games = new GameRegistry(options.games ?? builtinGames());
-  const store = options.store ?? (await createRoomStore(config, log));
+  // The rooms gauge reads the service, which needs the store, which reports to the metrics.
+  let countRooms = async () => 0;
+  const metrics = new GameMetrics(() => countRooms(), { server_id: config.serverId });
+  const store =
+    options.store ??
+    (await createRoomStore(config, log, (operation, seconds) =>
+      metrics.storeLatency.observe({ operation }, seconds),
+    ));
+  metrics.storeUp.set(store.health() === 'ok' ? 1 : 0);
+  store.onHealthChange((health) => metrics.storeUp.set(health === 'ok' ? 1 : 0));
+  // Several servers share rooms only when they share the store: then broadcasts go through Redis too.
+  const redisAdapter: RedisAdapter | undefined =
+    store.durable && redisConfigured(config) ? createRedisAdapter(config, log) : undefined;
 
   const httpServer = createServer();
   const address = await listen(httpServer, config.port, config.host);
@@ -84,7 +99,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
     },
     log,
   );
-  const metrics = new GameMetrics(() => service.countRooms(), { server_id: config.serverId });
+  countRooms = () => service.countRooms();
   const inflight = new InflightTracker();
   const joinFailures = new KeyedRateLimiter(config.joinFailuresPerMinute / 60, config.joinFailuresPerMinute);
   const creationLimiter = new KeyedRateLimiter(30 / 60, 30);
@@ -99,20 +114,27 @@ export async function startGameServer(config: Config, options: GameServerOptions
     maxHttpBufferSize: 64 * 1024,
     cors: { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins },
     serveClient: true,
+    ...(redisAdapter ? { adapter: redisAdapter.adapter } : {}),
   });
 
   const scheduler = new RoomTimerScheduler((code) => service.fireDueTimers(code), log);
+  const ownership = new RoomOwnership(
+    store,
+    service,
+    scheduler,
+    { serverId: config.serverId, leaseMs: config.roomLeaseMs },
+    log,
+  );
   const broadcaster = new RoomBroadcaster(io, games, log);
   service.onUpdate(broadcaster.publish);
+  service.onUpdate(ownership.onUpdate);
   service.onUpdate(({ room, events }) => {
     for (const event of events) {
-      if (event.type === 'closed') return scheduler.cancel(room.code);
       if (event.type === 'finished') metrics.gamesCompleted.inc({ game_type: room.gameType });
       if (event.type === 'joined' || event.type === 'left')
         metrics.playersPerRoom.observe(room.players.length);
     }
     metrics.stateUpdates.inc({ game_type: room.gameType });
-    scheduler.schedule(room);
   });
   for (const plugin of games.list()) {
     attachGameNamespace(io, plugin, {
@@ -124,6 +146,10 @@ export async function startGameServer(config: Config, options: GameServerOptions
       actionRatePerSec: config.actionRatePerSec,
       actionBurst: config.actionBurst,
       trustProxy: config.trustProxy,
+      presence: {
+        connected: (code) => ownership.playerConnected(code),
+        disconnected: (code) => ownership.playerDisconnected(code),
+      },
     });
   }
 
@@ -158,7 +184,11 @@ export async function startGameServer(config: Config, options: GameServerOptions
       status,
       registry: metrics.registry,
       serverId: config.serverId,
-      stats: async () => ({ rooms: await service.countRooms(), players: io.engine.clientsCount }),
+      // Health must answer even when the store does not: rooms is null then.
+      stats: async () => ({
+        rooms: await service.countRooms().catch(() => null),
+        players: io.engine.clientsCount,
+      }),
     }),
   );
   app.use('/v1', apiKeyAuth(config.apiKeys), roomsRouter(roomsDeps));
@@ -171,11 +201,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
   app.use(notFound);
   app.use(errorHandler(log));
 
-  // Rooms this server created may have timers (a restart with a durable store): arm them again.
-  for (const code of await store.listRoomCodes(config.serverId)) {
-    const room = await store.loadRoom(code);
-    if (room) scheduler.schedule(room);
-  }
+  await ownership.start();
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = () => {
@@ -193,12 +219,15 @@ export async function startGameServer(config: Config, options: GameServerOptions
       if (!(await inflight.idle(config.shutdownTimeoutMs))) log.warn('shutdown: gave up waiting for writes');
       for (const plugin of games.list()) io.of(`/${plugin.gameType}`).local.disconnectSockets(true);
       await inflight.idle(config.shutdownTimeoutMs);
+      // Leases go last: until the final writes are done this server still runs its rooms' timers.
+      await ownership.stop();
       scheduler.stop();
       joinFailures.close();
       creationLimiter.close();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      await redisAdapter?.close();
       await store.close();
       log.info('shut down');
     })();

@@ -21,6 +21,16 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   MAX_ROOMS: z.coerce.number().int().min(1).max(100_000).default(100),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_SENTINELS: commaList
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port entries')))
+    .optional(),
+  REDIS_SENTINEL_MASTER: z.string().min(1).default('mymaster'),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,32}$/)
+    .default('gb:'),
+  SOCKET_ADAPTER: z.enum(['sharded', 'streams']).default('sharded'),
   API_KEYS: commaList.default([]),
   OPEN_ROOM_CREATION: booleanFromEnv.default(true),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
@@ -33,6 +43,7 @@ const EnvSchema = z.object({
   ACTION_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10),
   ACTION_BURST: z.coerce.number().int().min(1).max(10_000).default(20),
   JOIN_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  ROOM_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   CORS_ORIGINS: commaList.default(['*']),
   TRUST_PROXY: booleanFromEnv.default(false),
@@ -47,6 +58,13 @@ export interface Config {
   publicUrl: string | undefined;
   maxRooms: number;
   redisUrl: string | undefined;
+  /** Sentinel addresses (host:port); with them REDIS_URL is not needed. */
+  redisSentinels: string[];
+  redisSentinelMaster: string;
+  redisPassword: string | undefined;
+  redisKeyPrefix: string;
+  /** Socket.IO adapter on Redis: sharded Pub/Sub or Redis Streams (see docs/state.md). */
+  socketAdapter: 'sharded' | 'streams';
   apiKeys: string[];
   openRoomCreation: boolean;
   reconnectGraceMs: number;
@@ -54,11 +72,15 @@ export interface Config {
   actionRatePerSec: number;
   actionBurst: number;
   joinFailuresPerMinute: number;
+  /** Lease on a room's timers; after a crash another server takes the room over within this. */
+  roomLeaseMs: number;
   shutdownTimeoutMs: number;
   corsOrigins: string[];
   trustProxy: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
+
+const SECRET_VARIABLES = new Set(['API_KEYS', 'REDIS_URL', 'REDIS_PASSWORD']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -77,12 +99,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const shown = name === 'API_KEYS' || name === 'REDIS_URL' ? '(hidden)' : JSON.stringify(env[name]);
+        const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(env[name]);
         return `${name}=${shown}: ${issue.message}`;
       }),
     );
   }
   const e = parsed.data;
+  if (e.REDIS_URL && e.REDIS_SENTINELS?.length) {
+    throw new ConfigError(['REDIS_URL and REDIS_SENTINELS: set one of them, not both']);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -90,6 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     maxRooms: e.MAX_ROOMS,
     redisUrl: e.REDIS_URL,
+    redisSentinels: e.REDIS_SENTINELS ?? [],
+    redisSentinelMaster: e.REDIS_SENTINEL_MASTER,
+    redisPassword: e.REDIS_PASSWORD,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    socketAdapter: e.SOCKET_ADAPTER,
     apiKeys: e.API_KEYS,
     openRoomCreation: e.OPEN_ROOM_CREATION,
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
@@ -97,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     actionRatePerSec: e.ACTION_RATE_PER_SEC,
     actionBurst: e.ACTION_BURST,
     joinFailuresPerMinute: e.JOIN_FAILURES_PER_MINUTE,
+    roomLeaseMs: e.ROOM_LEASE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,

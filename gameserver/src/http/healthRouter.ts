@@ -5,7 +5,7 @@ export type HealthStatus = 'healthy' | 'degraded' | 'draining';
 
 export interface HealthDeps {
   status: () => HealthStatus;
-  stats: () => Promise<{ rooms: number; players: number }>;
+  stats: () => Promise<{ rooms: number | null; players: number }>;
   registry: Registry;
   serverId: string;
 }

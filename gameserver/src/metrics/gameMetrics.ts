@@ -59,6 +59,18 @@ export class GameMetrics {
     labelNames: ['game_type'],
     registers: [this.registry],
   });
+  readonly storeLatency = new Histogram({
+    name: 'gamebuddies_store_operation_seconds',
+    help: 'Duration of room store operations (Redis round trips when REDIS_URL is set)',
+    labelNames: ['operation'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly storeUp = new Gauge({
+    name: 'gamebuddies_store_up',
+    help: '1 when the room store is reachable',
+    registers: [this.registry],
+  });
   readonly rejectedEvents = new Counter({
     name: 'gamebuddies_rejected_events_total',
     help: 'Client events refused, by error code',

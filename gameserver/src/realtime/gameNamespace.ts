@@ -32,6 +32,8 @@ export interface NamespaceDeps {
   actionRatePerSec: number;
   actionBurst: number;
   trustProxy: boolean;
+  /** Told when a room gains or loses a socket on this server (so someone runs the room). */
+  presence: { connected(code: string): void; disconnected(code: string): void };
 }
 
 /** Join failures that count against the client's budget: guessing codes or tokens. */
@@ -125,6 +127,7 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
     const { roomCode, playerId, sessionToken } = socket.data;
     socket.data.welcomed = true;
     metrics.connectedSockets.inc({ game_type: plugin.gameType });
+    deps.presence.connected(roomCode);
     // A player has one live connection: an older one (another tab, a half-dead link) is dropped.
     nsp.in(playerChannel(playerId)).except(socket.id).disconnectSockets(true);
     void socket.join([roomCode, playerChannel(playerId)]);
@@ -201,6 +204,7 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
 
     socket.on('disconnect', () => {
       metrics.connectedSockets.dec({ game_type: plugin.gameType });
+      deps.presence.disconnected(roomCode);
       releaseSeat(socket);
     });
   });

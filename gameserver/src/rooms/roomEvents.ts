@@ -17,6 +17,8 @@ export interface RoomUpdate {
   /** The room as saved (for `closed`, as it was last saved). */
   room: RoomRecord;
   events: RoomEvent[];
+  /** The room's timers changed: whoever runs them must re-arm. */
+  timersChanged: boolean;
 }
 
 export type RoomUpdateListener = (update: RoomUpdate) => void;

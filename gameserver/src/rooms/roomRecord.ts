@@ -12,6 +12,8 @@ export interface PlayerRecord {
   sessionHash: string;
   /** Socket currently holding the seat, so a stale socket's disconnect cannot unseat a fresh one. */
   connectionId: string | null;
+  /** Server that socket is connected to: if that server dies, the seat is freed by the room's owner. */
+  serverId: string | null;
 }
 
 /** A timer is data in the room, so whichever server holds the room next can resume it. */
@@ -28,7 +30,7 @@ export interface RoomRecord {
   version: number;
   createdAt: number;
   updatedAt: number;
-  /** Server the room was created on (and its public URL): where join links point. */
+  /** Server holding the room (created it, or adopted it when the holder died) and its public URL. */
   serverId: string;
   url: string;
   hostTokenHash: string;

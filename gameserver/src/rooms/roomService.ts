@@ -127,7 +127,7 @@ export class RoomService {
       for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
         room.code = newRoomCode();
         if ((await this.store.createRoom(room)) === 'created') {
-          this.publish({ room, events: [{ type: 'created' }] });
+          this.publish({ room, events: [{ type: 'created' }], timersChanged: room.timers.length > 0 });
           return { room, hostToken };
         }
       }
@@ -155,7 +155,7 @@ export class RoomService {
       if (request.token) {
         const tokenHash = hashToken(request.token);
         const seated = draft.players.find((p) => sameHash(p.sessionHash, tokenHash));
-        if (seated) return reseat(draft, seated, request.token, request.connectionId, events);
+        if (seated) return this.reseat(draft, seated, request.token, request.connectionId, events);
         if (!sameHash(draft.hostTokenHash, tokenHash)) {
           throw new AppError('INVALID_TOKEN', 'This token does not belong to a seat in this room');
         }
@@ -164,7 +164,7 @@ export class RoomService {
         if (claimed) {
           const sessionToken = newSecretToken();
           claimed.sessionHash = hashToken(sessionToken);
-          return reseat(draft, claimed, sessionToken, request.connectionId, events);
+          return this.reseat(draft, claimed, sessionToken, request.connectionId, events);
         }
         const name = request.name ?? draft.hostName;
         if (!name) throw new AppError('BAD_REQUEST', 'A name is required to join');
@@ -181,13 +181,33 @@ export class RoomService {
     await this.change(code, (draft, events) => {
       const player = draft.players.find((p) => p.id === playerId);
       if (!player || player.connectionId !== connectionId) return;
-      const now = Date.now();
-      player.connected = false;
-      player.connectionId = null;
-      player.disconnectedAt = now;
-      setSeatTimer(draft, player.id, now + this.options.reconnectGraceMs);
-      events.push({ type: 'disconnected', playerId });
+      this.markDisconnected(draft, player, events);
     });
+  }
+
+  /**
+   * This server now runs the room. If the server that held it is gone, the room moves here (its
+   * address becomes this server's) and seats held through dead servers start their reconnect window.
+   */
+  async adopt(code: string, liveServers: ReadonlySet<string>): Promise<RoomRecord | null> {
+    try {
+      const { room } = await this.change(code, (draft, events) => {
+        if (draft.serverId !== this.options.serverId && !liveServers.has(draft.serverId)) {
+          draft.serverId = this.options.serverId;
+          draft.url = this.options.publicUrl;
+          events.push({ type: 'state' });
+        }
+        for (const player of draft.players) {
+          if (player.connected && player.serverId && !liveServers.has(player.serverId)) {
+            this.markDisconnected(draft, player, events);
+          }
+        }
+      });
+      return room;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'ROOM_NOT_FOUND') return null;
+      throw error;
+    }
   }
 
   async leave(code: string, playerId: string): Promise<RoomRecord> {
@@ -303,7 +323,7 @@ export class RoomService {
   async closeRoom(rawCode: string, reason: CloseReason): Promise<void> {
     const room = await this.getRoom(rawCode);
     await this.store.deleteRoom(room.code);
-    this.publish({ room, events: [{ type: 'closed', reason }] });
+    this.publish({ room, events: [{ type: 'closed', reason }], timersChanged: false });
   }
 
   private seat(
@@ -329,6 +349,7 @@ export class RoomService {
       disconnectedAt: null,
       sessionHash: hashToken(sessionToken),
       connectionId: request.connectionId,
+      serverId: this.options.serverId,
     };
     draft.players.push(player);
     if (role === 'host') draft.hostId = player.id;
@@ -340,6 +361,22 @@ export class RoomService {
       if (finished) events.push({ type: 'finished' });
     }
     events.push({ type: 'joined', playerId: player.id, name: player.name });
+    return { room: draft, player, sessionToken };
+  }
+
+  private reseat(
+    draft: RoomRecord,
+    player: PlayerRecord,
+    sessionToken: string,
+    connectionId: string,
+    events: RoomEvent[],
+  ): JoinResult {
+    player.connected = true;
+    player.disconnectedAt = null;
+    player.connectionId = connectionId;
+    player.serverId = this.options.serverId;
+    draft.timers = draft.timers.filter((t) => t.key !== SEAT_TIMER_PREFIX + player.id);
+    events.push({ type: 'rejoined', playerId: player.id });
     return { room: draft, player, sessionToken };
   }
 
@@ -362,13 +399,27 @@ export class RoomService {
     events.push({ type: 'left', playerId: player.id, name: player.name, reason });
   }
 
+  private markDisconnected(draft: RoomRecord, player: PlayerRecord, events: RoomEvent[]): void {
+    const now = Date.now();
+    player.connected = false;
+    player.connectionId = null;
+    player.serverId = null;
+    player.disconnectedAt = now;
+    setSeatTimer(draft, player.id, now + this.options.reconnectGraceMs);
+    events.push({ type: 'disconnected', playerId: player.id });
+  }
+
   private async change<T>(code: string, mutate: (draft: RoomRecord, events: RoomEvent[]) => T) {
     let events: RoomEvent[] = [];
+    let timersChanged = false;
     const outcome = await this.store.applyChange(code, (draft) => {
       events = []; // a store may run the change again after a concurrent write
-      return mutate(draft, events);
+      const timersBefore = JSON.stringify(draft.timers);
+      const result = mutate(draft, events);
+      timersChanged = JSON.stringify(draft.timers) !== timersBefore;
+      return result;
     });
-    if (outcome.changed) this.publish({ room: outcome.room, events });
+    if (outcome.changed) this.publish({ room: outcome.room, events, timersChanged });
     return outcome;
   }
 
@@ -399,21 +450,6 @@ function requireHost(room: RoomRecord, playerId: string): PlayerRecord {
   const player = requirePlayer(room, playerId);
   if (room.hostId !== player.id) throw new AppError('NOT_HOST', 'Only the host can do that');
   return player;
-}
-
-function reseat(
-  draft: RoomRecord,
-  player: PlayerRecord,
-  sessionToken: string,
-  connectionId: string,
-  events: RoomEvent[],
-): JoinResult {
-  player.connected = true;
-  player.disconnectedAt = null;
-  player.connectionId = connectionId;
-  draft.timers = draft.timers.filter((t) => t.key !== SEAT_TIMER_PREFIX + player.id);
-  events.push({ type: 'rejoined', playerId: player.id });
-  return { room: draft, player, sessionToken };
 }
 
 function setSeatTimer(draft: RoomRecord, playerId: string, fireAt: number): void {

@@ -11,11 +11,15 @@ interface Entry {
 /**
  * Rooms in this process's memory. Values are kept serialized so that callers get the same
  * copy-on-read behaviour as from Redis: mutating a loaded room never changes the stored one.
+ * Leases and heartbeats behave as in Redis, within this one process.
  */
 export class MemoryRoomStore implements RoomStore {
   readonly kind = 'memory';
   readonly durable = false;
   private readonly rooms = new Map<string, Entry>();
+  private readonly leases = new Map<string, { serverId: string; expiresAt: number }>();
+  private readonly servers = new Map<string, number>();
+  private readonly timerListeners: Array<(code: string) => void> = [];
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly ttlSeconds: number) {
@@ -50,6 +54,7 @@ export class MemoryRoomStore implements RoomStore {
 
   async deleteRoom(code: string): Promise<void> {
     this.rooms.delete(code);
+    this.leases.delete(code);
   }
 
   async listRoomCodes(serverId?: string): Promise<string[]> {
@@ -64,8 +69,55 @@ export class MemoryRoomStore implements RoomStore {
     return (await this.listRoomCodes(serverId)).length;
   }
 
+  async claimRoom(code: string, serverId: string, leaseMs: number): Promise<boolean> {
+    const lease = this.leases.get(code);
+    if (lease && lease.serverId !== serverId && lease.expiresAt > Date.now()) return false;
+    this.leases.set(code, { serverId, expiresAt: Date.now() + leaseMs });
+    return true;
+  }
+
+  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]> {
+    const lost: string[] = [];
+    for (const code of codes) {
+      const lease = this.leases.get(code);
+      if (lease?.serverId === serverId && lease.expiresAt > Date.now())
+        lease.expiresAt = Date.now() + leaseMs;
+      else lost.push(code);
+    }
+    return lost;
+  }
+
+  async releaseRoom(code: string, serverId: string): Promise<void> {
+    if (this.leases.get(code)?.serverId === serverId) this.leases.delete(code);
+  }
+
+  async heartbeat(serverId: string, ttlMs: number): Promise<void> {
+    this.servers.set(serverId, Date.now() + ttlMs);
+  }
+
+  async liveServers(): Promise<Set<string>> {
+    const now = Date.now();
+    return new Set([...this.servers].filter(([, until]) => until > now).map(([id]) => id));
+  }
+
+  async retireServer(serverId: string): Promise<void> {
+    this.servers.delete(serverId);
+  }
+
+  async announceTimers(code: string): Promise<void> {
+    for (const listener of this.timerListeners) listener(code);
+  }
+
+  onTimersAnnounced(listener: (code: string) => void): void {
+    this.timerListeners.push(listener);
+  }
+
   health(): StoreHealth {
     return 'ok';
+  }
+
+  onHealthChange(): void {
+    // Memory is always there.
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,7 @@ export type StoreHealth = 'ok' | 'unavailable';
 /**
  * Where rooms live. Memory for one process; Redis when several servers share rooms.
  * Every method resolves only once the write is durable in the store, so a client may be told
- * "saved" right after.
+ * "saved" right after; when the store cannot be reached it rejects with STORE_UNAVAILABLE.
  */
 export interface RoomStore {
   readonly kind: 'memory' | 'redis';
@@ -31,10 +31,33 @@ export interface RoomStore {
   /** Applies a change atomically, bumping `version` by one; retries on a concurrent write. */
   applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>>;
   deleteRoom(code: string): Promise<void>;
-  /** Codes of live rooms, all or only those created on one server (resuming timers, listing). */
+  /** Codes of live rooms, all or only those held by one server. */
   listRoomCodes(serverId?: string): Promise<string[]>;
-  /** Live rooms created on one server: its load against MAX_ROOMS. */
+  /** Live rooms held by one server: its load against MAX_ROOMS. */
   countRooms(serverId: string): Promise<number>;
+
+  /**
+   * Takes or renews the lease that makes `serverId` the one server running the room's timers.
+   * False while another server holds an unexpired lease.
+   */
+  claimRoom(code: string, serverId: string, leaseMs: number): Promise<boolean>;
+  /** Renews the leases still held; returns the codes whose lease was lost. */
+  renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]>;
+  releaseRoom(code: string, serverId: string): Promise<void>;
+
+  /** Records that a server is alive (for ttlMs); servers not seen within their ttl are dead. */
+  heartbeat(serverId: string, ttlMs: number): Promise<void>;
+  /** Servers whose last heartbeat has not expired. */
+  liveServers(): Promise<Set<string>>;
+  /** Forgets a server at once (clean shutdown) so others take its rooms without waiting. */
+  retireServer(serverId: string): Promise<void>;
+
+  /** Tells whoever runs the room that its timers changed (the change was made on another server). */
+  announceTimers(code: string): Promise<void>;
+  onTimersAnnounced(listener: (code: string) => void): void;
+
   health(): StoreHealth;
+  /** Calls `listener` whenever health changes. */
+  onHealthChange(listener: (health: StoreHealth) => void): void;
   close(): Promise<void>;
 }

@@ -1,0 +1,40 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config/config.js';
+
+export type RedisConfig = Pick<
+  Config,
+  'redisUrl' | 'redisSentinels' | 'redisSentinelMaster' | 'redisPassword'
+>;
+
+export function redisConfigured(config: RedisConfig): boolean {
+  return Boolean(config.redisUrl) || config.redisSentinels.length > 0;
+}
+
+/**
+ * A client for REDIS_URL, or for the master behind REDIS_SENTINELS. `failFast` clients refuse
+ * commands while disconnected instead of queueing them, and never replay a command after a
+ * reconnect: a replayed compare-and-set could apply a change twice.
+ */
+export function createRedisClient(config: RedisConfig, options: { name: string; failFast: boolean }): Redis {
+  const common: RedisOptions = {
+    connectionName: options.name,
+    // Keep trying to reconnect, at most every 2 s: the server stays up while Redis is away.
+    retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+    ...(options.failFast
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 0 }
+      : { maxRetriesPerRequest: null }),
+    ...(config.redisPassword ? { password: config.redisPassword } : {}),
+  };
+  if (config.redisSentinels.length > 0) {
+    return new Redis({
+      ...common,
+      sentinels: config.redisSentinels.map((entry) => {
+        const [host, port] = entry.split(':');
+        return { host: host!, port: Number(port) };
+      }),
+      name: config.redisSentinelMaster,
+    });
+  }
+  if (!config.redisUrl) throw new Error('REDIS_URL or REDIS_SENTINELS is required');
+  return new Redis(config.redisUrl, common);
+}
