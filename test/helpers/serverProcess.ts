@@ -22,7 +22,7 @@ export class ServerProcess {
       ...env,
     });
     try {
-      await proc.waitFor(/game server listening/);
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`, proc);
     } catch (error) {
       proc.kill('SIGKILL');
       throw error;
@@ -61,5 +61,21 @@ export class ServerProcess {
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), 15_000);
     await this.proc.exited;
     clearTimeout(timer);
+  }
+}
+
+/** Polls until the URL answers 200 (whatever the log level), failing fast if the process exits. */
+async function waitForHttp(url: string, proc: RunningProcess, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.child.exitCode !== null)
+      throw new Error(`server exited (${proc.child.exitCode}):\n${proc.output}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not answer ${url}:\n${proc.output}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
