@@ -18,6 +18,7 @@ function layer(name, extra = {}) {
     transform: { '^.+\\.ts$': swc },
     moduleNameMapper: {
       '^@gamebuddies/protocol$': '<rootDir>/protocol/src/index.ts',
+      '^@gamebuddies/rooms-api$': '<rootDir>/roomsapi/src/index.ts',
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],

@@ -6,18 +6,23 @@ import { Server } from 'socket.io';
 import type { ServerSummary } from '@gamebuddies/protocol';
 import type { Config } from './config/config.js';
 import { builtinGames } from './games/index.js';
-import { apiKeyAuth } from './http/apiKeyAuth.js';
-import { errorHandler, notFound } from './http/errorHandler.js';
+import {
+  createRoomsApi,
+  errorHandler,
+  KeyedRateLimiter,
+  notFound,
+  WebhookSender,
+} from '@gamebuddies/rooms-api';
+import { gameBuddiesWebhooks } from './integrations/gameBuddiesWebhooks.js';
 import { healthRouter, type HealthStatus } from './http/healthRouter.js';
-import { playRouter, roomLookupRouter } from './http/playRouter.js';
-import { roomsRouter } from './http/roomsRouter.js';
+import { LocalRoomsBackend } from './http/localRoomsBackend.js';
+import { playRouter } from './http/playRouter.js';
 import { createLogger, type Logger } from './logger.js';
 import { GameMetrics } from './metrics/gameMetrics.js';
 import type { AnyGamePlugin } from './plugins/gamePlugin.js';
 import { GameRegistry } from './plugins/registry.js';
 import { attachGameNamespace } from './realtime/gameNamespace.js';
 import { InflightTracker } from './realtime/inflight.js';
-import { KeyedRateLimiter } from './realtime/rateLimiter.js';
 import { RoomBroadcaster } from './realtime/roomBroadcaster.js';
 import type { GameServerIO } from './realtime/types.js';
 import { RoomOwnership } from './rooms/roomOwnership.js';
@@ -128,6 +133,13 @@ export async function startGameServer(config: Config, options: GameServerOptions
   const broadcaster = new RoomBroadcaster(io, games, log);
   service.onUpdate(broadcaster.publish);
   service.onUpdate(ownership.onUpdate);
+  const webhooks = config.webhook
+    ? new WebhookSender(
+        { ...config.webhook, onOutcome: (outcome, type) => metrics.webhooks.inc({ outcome, type }) },
+        log,
+      )
+    : undefined;
+  if (webhooks) service.onUpdate(gameBuddiesWebhooks(webhooks, { announceReady: true }));
   service.onUpdate(({ room, events }) => {
     for (const event of events) {
       if (event.type === 'finished') metrics.gamesCompleted.inc({ game_type: room.gameType });
@@ -156,25 +168,28 @@ export async function startGameServer(config: Config, options: GameServerOptions
   let draining = false;
   const status = (): HealthStatus =>
     draining ? 'draining' : store.health() === 'ok' ? 'healthy' : 'degraded';
-  const servers = async (): Promise<ServerSummary[]> => {
+  const thisServer = async (): Promise<ServerSummary> => {
     const currentRooms = await service.countRooms();
-    return [
-      {
-        id: config.serverId,
-        url: publicUrl,
-        health: status(),
-        load: Math.round((currentRooms / config.maxRooms) * 100),
-        currentRooms,
-        maxRooms: config.maxRooms,
-        players: io.engine.clientsCount,
-      },
-    ];
+    return {
+      id: config.serverId,
+      url: publicUrl,
+      health: status(),
+      load: Math.round((currentRooms / config.maxRooms) * 100),
+      currentRooms,
+      maxRooms: config.maxRooms,
+      players: io.engine.clientsCount,
+    };
   };
-  const roomsDeps = {
-    service,
-    servers,
-    observeCreation: (seconds: number) => metrics.roomCreation.observe(seconds),
-  };
+  const backend = new LocalRoomsBackend(service, thisServer);
+  const roomsApi = createRoomsApi({
+    backend,
+    apiKeys: config.apiKeys,
+    publicUrl: () => publicUrl,
+    idempotency: store.idempotency(),
+    log,
+    lookupFailuresPerMinute: config.joinFailuresPerMinute,
+    observeCreation: (seconds) => metrics.roomCreation.observe(seconds),
+  });
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -191,12 +206,17 @@ export async function startGameServer(config: Config, options: GameServerOptions
       }),
     }),
   );
-  app.use('/v1', apiKeyAuth(config.apiKeys), roomsRouter(roomsDeps));
+  app.use(roomsApi.router);
   app.use(
     '/play',
-    playRouter({ ...roomsDeps, games, openRoomCreation: config.openRoomCreation, creationLimiter }),
+    playRouter({
+      backend,
+      games,
+      openRoomCreation: config.openRoomCreation,
+      creationLimiter,
+      publicUrl: () => publicUrl,
+    }),
   );
-  app.use(roomLookupRouter({ service, lookupLimiter: joinFailures }));
   app.use(express.static(options.webRoot ?? DEFAULT_WEB_ROOT, { index: 'index.html', maxAge: '1h' }));
   app.use(notFound);
   app.use(errorHandler(log));
@@ -224,9 +244,11 @@ export async function startGameServer(config: Config, options: GameServerOptions
       scheduler.stop();
       joinFailures.close();
       creationLimiter.close();
+      roomsApi.close();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      await webhooks?.close();
       await redisAdapter?.close();
       await store.close();
       log.info('shut down');

@@ -23,6 +23,7 @@ export const ErrorCodes = [
   'INVALID_ACTION',
   'STORE_UNAVAILABLE',
   'CONFLICT',
+  'IDEMPOTENCY_KEY_REUSED',
   'INTERNAL',
 ] as const;
 

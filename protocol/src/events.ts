@@ -34,4 +34,5 @@ export interface ClientToServerEvents {
   'room:transfer-host': (payload: { playerId: string }, ack: AckFn) => void;
   'room:settings': (payload: Record<string, unknown>, ack: AckFn) => void;
   'room:leave': (payload: Record<string, never>, ack: AckFn) => void;
+  'room:return-to-lobby': (payload: Record<string, never>, ack: AckFn) => void;
 }

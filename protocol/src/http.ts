@@ -1,32 +1,66 @@
-/** Rooms API response bodies (the same on a single process, a local fleet and a cluster). */
-export interface CreatedRoom {
-  roomCode: string;
-  gameType: string;
-  url: string;
-  hostToken: string;
-  hostJoinUrl: string;
-  playerJoinUrl: string;
-  server: { id: string; url: string };
-  createdAt: string;
-}
+import { z } from 'zod';
+import { ErrorCodes } from './errors.js';
 
-export interface RoomSummary {
-  roomCode: string;
-  gameType: string;
-  url: string;
-  players: number;
-  maxPlayers: number;
-  phase: string;
-  createdAt: string;
-}
+/**
+ * Rooms API response bodies (the same on a single process, a local fleet and a cluster), as zod
+ * schemas: responses are checked against them in tests, and the
+ * OpenAPI document served at /v1/openapi.json is generated from them, so the two cannot drift.
+ */
 
-export interface ServerSummary {
-  id: string;
-  url: string;
-  health: 'healthy' | 'degraded' | 'draining';
-  /** Percent of room capacity in use. */
-  load: number;
-  currentRooms: number;
-  maxRooms: number;
-  players: number;
-}
+export const ErrorResponse = z
+  .object({
+    error: z.object({ code: z.enum(ErrorCodes), message: z.string() }),
+  })
+  .meta({ id: 'Error' });
+
+const ServerRef = z.object({ id: z.string(), url: z.string() });
+
+export const CreatedRoom = z
+  .object({
+    roomCode: z.string().regex(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/),
+    gameType: z.string(),
+    /** The room's current server; null while the room waits for one (202). */
+    url: z.string().nullable(),
+    hostToken: z.string().min(22),
+    hostJoinUrl: z.string(),
+    playerJoinUrl: z.string(),
+    server: ServerRef.nullable(),
+    createdAt: z.iso.datetime(),
+    /** Where the room is in its life: `Ready` once players can join. */
+    phase: z.string(),
+  })
+  .meta({ id: 'CreatedRoom' });
+export type CreatedRoom = z.infer<typeof CreatedRoom>;
+
+export const RoomSummary = z
+  .object({
+    roomCode: z.string(),
+    gameType: z.string(),
+    url: z.string().nullable(),
+    players: z.number().int().min(0),
+    maxPlayers: z.number().int(),
+    phase: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'RoomSummary' });
+export type RoomSummary = z.infer<typeof RoomSummary>;
+
+export const ServerSummary = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    health: z.enum(['healthy', 'degraded', 'draining', 'unhealthy']),
+    load: z.number().min(0),
+    currentRooms: z.number().int().min(0),
+    maxRooms: z.number().int().min(0),
+    players: z.number().int().min(0),
+  })
+  .meta({ id: 'ServerSummary' });
+export type ServerSummary = z.infer<typeof ServerSummary>;
+
+export const ServerList = z.object({ servers: z.array(ServerSummary) }).meta({ id: 'ServerList' });
+
+export const RoomLocation = z
+  .object({ roomCode: z.string(), url: z.string(), namespace: z.string() })
+  .meta({ id: 'RoomLocation' });
+export type RoomLocation = z.infer<typeof RoomLocation>;

@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './appError.js';
 export * from './roomCode.js';
 export * from './room.js';
 export * from './schemas.js';

@@ -3,6 +3,12 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Children still running when this process exits are killed, so a failed run leaves no orphans. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A child process whose output is collected; `waitFor` resolves when a line matches. */
 export class RunningProcess {
   output = '';
@@ -11,7 +17,13 @@ export class RunningProcess {
   constructor(readonly child: ChildProcess) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    running.add(child);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        running.delete(child);
+        resolve(code);
+      }),
+    );
   }
 
   static node(args: string[], env: Record<string, string> = {}): RunningProcess {

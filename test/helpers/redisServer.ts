@@ -9,6 +9,11 @@ import { freePort } from './ports.js';
  * A real redis-server on a free loopback port (never 6379), with its own data folder and
  * append-only persistence so a restart keeps what was acknowledged.
  */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export class RedisServer {
   private child?: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'gb-redis-'));
@@ -48,6 +53,9 @@ export class RedisServer {
       ],
       { stdio: 'ignore' },
     );
+    const child = this.child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     const exited = new Promise<never>((_, reject) =>
       this.child!.once('exit', (code) =>
         reject(new Error(`redis-server exited with ${code} (is it installed?)`)),

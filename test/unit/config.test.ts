@@ -23,7 +23,7 @@ describe('configuration from the environment', () => {
       PUBLIC_URL: 'https://ddf-1.example.com/',
       MAX_ROOMS: '50',
       REDIS_URL: 'redis://:secret@redis:6379/0',
-      API_KEYS: 'one-key, two-key ,',
+      API_KEYS: 'first-key-0123456789, second-key-0123456789:read ,',
     });
     expect(config).toMatchObject({
       port: 3001,
@@ -31,8 +31,9 @@ describe('configuration from the environment', () => {
       publicUrl: 'https://ddf-1.example.com',
       maxRooms: 50,
       redisUrl: 'redis://:secret@redis:6379/0',
-      apiKeys: ['one-key', 'two-key'],
     });
+    expect(config.apiKeys.map((k) => k.scope)).toEqual(['admin', 'read']);
+    expect(JSON.stringify(config)).not.toContain('first-key-0123456789');
   });
 
   it('names every bad variable and never prints secrets', () => {
@@ -53,5 +54,10 @@ describe('configuration from the environment', () => {
     for (const name of ['PORT', 'MAX_ROOMS', 'PUBLIC_URL', 'REDIS_URL', 'LOG_LEVEL'])
       expect(message).toContain(name);
     expect(message).not.toContain('hunter2');
+  });
+
+  it('refuses weak API keys and half a webhook configuration', () => {
+    expect(() => loadConfig({ API_KEYS: 'short' })).toThrow(/API_KEYS.*16 characters/);
+    expect(() => loadConfig({ WEBHOOK_URL: 'https://gb.example.com/hooks' })).toThrow(/WEBHOOK_SECRET/);
   });
 });

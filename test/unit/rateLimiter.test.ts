@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { TokenBucket } from '../../gameserver/src/realtime/rateLimiter.js';
+import { TokenBucket } from '@gamebuddies/rooms-api';
 
 describe('TokenBucket', () => {
   it('allows a burst, then the steady rate', () => {

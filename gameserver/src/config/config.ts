@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseApiKeys, type ApiKey } from '@gamebuddies/rooms-api';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -33,6 +34,8 @@ const EnvSchema = z.object({
   SOCKET_ADAPTER: z.enum(['sharded', 'streams']).default('sharded'),
   API_KEYS: commaList.default([]),
   OPEN_ROOM_CREATION: booleanFromEnv.default(true),
+  WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   ROOM_TTL_SECONDS: z.coerce
     .number()
@@ -65,7 +68,10 @@ export interface Config {
   redisKeyPrefix: string;
   /** Socket.IO adapter on Redis: sharded Pub/Sub or Redis Streams (see docs/state.md). */
   socketAdapter: 'sharded' | 'streams';
-  apiKeys: string[];
+  /** Parsed API_KEYS (`<key>` or `<key>:read`); the secrets themselves are kept only as digests. */
+  apiKeys: ApiKey[];
+  /** GameBuddies endpoint for room and player events, HMAC-signed with the secret. */
+  webhook: { url: string; secret: string } | undefined;
   openRoomCreation: boolean;
   reconnectGraceMs: number;
   roomTtlSeconds: number;
@@ -80,7 +86,7 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
-const SECRET_VARIABLES = new Set(['API_KEYS', 'REDIS_URL', 'REDIS_PASSWORD']);
+const SECRET_VARIABLES = new Set(['API_KEYS', 'REDIS_URL', 'REDIS_PASSWORD', 'WEBHOOK_SECRET']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -105,9 +111,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
-  if (e.REDIS_URL && e.REDIS_SENTINELS?.length) {
-    throw new ConfigError(['REDIS_URL and REDIS_SENTINELS: set one of them, not both']);
+  const problems: string[] = [];
+  if (e.REDIS_URL && e.REDIS_SENTINELS?.length)
+    problems.push('REDIS_URL and REDIS_SENTINELS: set one of them, not both');
+  if (Boolean(e.WEBHOOK_URL) !== Boolean(e.WEBHOOK_SECRET))
+    problems.push('WEBHOOK_URL and WEBHOOK_SECRET: set both or neither');
+  let apiKeys: ApiKey[] = [];
+  try {
+    apiKeys = parseApiKeys(e.API_KEYS);
+  } catch (error) {
+    problems.push(`API_KEYS=(hidden): ${(error as Error).message}`);
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -120,7 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPassword: e.REDIS_PASSWORD,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     socketAdapter: e.SOCKET_ADAPTER,
-    apiKeys: e.API_KEYS,
+    apiKeys,
+    webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : undefined,
     openRoomCreation: e.OPEN_ROOM_CREATION,
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     roomTtlSeconds: e.ROOM_TTL_SECONDS,

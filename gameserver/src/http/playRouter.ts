@@ -1,14 +1,14 @@
 import { Router } from 'express';
-import { AppError } from '../errors.js';
+import { AppError, CreateRoomBody, describeZodError } from '@gamebuddies/protocol';
+import { createdRoomBody, type KeyedRateLimiter, type RoomsBackend } from '@gamebuddies/rooms-api';
 import type { GameRegistry } from '../plugins/registry.js';
-import type { KeyedRateLimiter } from '../realtime/rateLimiter.js';
-import type { RoomService } from '../rooms/roomService.js';
-import { createRoomFromBody, type RoomsApiDeps } from './roomsRouter.js';
 
-export interface PlayApiDeps extends RoomsApiDeps {
+export interface PlayApiDeps {
+  backend: RoomsBackend;
   games: GameRegistry;
   openRoomCreation: boolean;
   creationLimiter: KeyedRateLimiter;
+  publicUrl: () => string;
 }
 
 /**
@@ -37,37 +37,11 @@ export function playRouter(deps: PlayApiDeps): Router {
     if (!deps.creationLimiter.take(req.ip ?? 'unknown')) {
       throw new AppError('RATE_LIMITED', 'Too many rooms created from this address; wait a minute');
     }
-    res.status(201).json(await createRoomFromBody(deps, req.body));
+    const parsed = CreateRoomBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new AppError('BAD_REQUEST', describeZodError(parsed.error));
+    const room = await deps.backend.createRoom(parsed.data, { waitMs: 10_000 });
+    res.status(201).json(createdRoomBody(room, deps.publicUrl()));
   });
 
-  return router;
-}
-
-export interface RoomLookupDeps {
-  service: RoomService;
-  lookupLimiter: KeyedRateLimiter;
-}
-
-/**
- * `GET /r/:code`: public and rate-limited. Browsers are redirected to the room's join page; clients
- * asking for JSON get `{ roomCode, url, namespace }`. Join links point here so they survive a move.
- */
-export function roomLookupRouter(deps: RoomLookupDeps): Router {
-  const router = Router();
-  router.get('/r/:code', async (req, res) => {
-    const address = req.ip ?? 'unknown';
-    if (!deps.lookupLimiter.hasToken(address))
-      throw new AppError('RATE_LIMITED', 'Too many lookups; wait a minute');
-    let room;
-    try {
-      room = await deps.service.getRoom(req.params.code);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'ROOM_NOT_FOUND') deps.lookupLimiter.take(address);
-      throw error;
-    }
-    const body = { roomCode: room.code, url: room.url, namespace: `/${room.gameType}` };
-    if (req.accepts(['html', 'json']) === 'json') return void res.json(body);
-    res.redirect(302, `${room.url}/?room=${room.code}&role=player`);
-  });
   return router;
 }

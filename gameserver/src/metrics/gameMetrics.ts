@@ -71,6 +71,12 @@ export class GameMetrics {
     help: '1 when the room store is reachable',
     registers: [this.registry],
   });
+  readonly webhooks = new Counter({
+    name: 'gamebuddies_webhooks_total',
+    help: 'Webhook events by outcome (delivered, failed after retries, dropped from a full queue)',
+    labelNames: ['outcome', 'type'],
+    registers: [this.registry],
+  });
   readonly rejectedEvents = new Counter({
     name: 'gamebuddies_rejected_events_total',
     help: 'Client events refused, by error code',

@@ -11,7 +11,7 @@ import {
   type ClientToServerEvents,
   type JoinErrorCode,
 } from '@gamebuddies/protocol';
-import { AppError, toAppError } from '../errors.js';
+import { AppError, toAppError } from '@gamebuddies/protocol';
 import type { Logger } from '../logger.js';
 import type { GameMetrics } from '../metrics/gameMetrics.js';
 import type { AnyGamePlugin } from '../plugins/gamePlugin.js';
@@ -19,7 +19,7 @@ import type { RoomRecord } from '../rooms/roomRecord.js';
 import type { RoomService } from '../rooms/roomService.js';
 import { snapshotFor } from '../rooms/snapshot.js';
 import type { InflightTracker } from './inflight.js';
-import { TokenBucket, type KeyedRateLimiter } from './rateLimiter.js';
+import { TokenBucket, type KeyedRateLimiter } from '@gamebuddies/rooms-api';
 import { playerChannel, type GameServerIO, type GameSocket } from './types.js';
 
 export interface NamespaceDeps {
@@ -196,6 +196,7 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
       service.transferHost(roomCode, playerId, target),
     );
     on('room:settings', SettingsPayload, (settings) => service.updateSettings(roomCode, playerId, settings));
+    on('room:return-to-lobby', EmptyPayload, () => service.returnToLobby(roomCode, playerId));
     on('room:leave', EmptyPayload, async () => {
       const room = await service.leave(roomCode, playerId);
       setImmediate(() => socket.disconnect(true));

@@ -1,6 +1,6 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, PlayerRole, ServerToClientEvents } from '@gamebuddies/protocol';
-import type { TokenBucket } from './rateLimiter.js';
+import type { TokenBucket } from '@gamebuddies/rooms-api';
 
 export interface SocketData {
   roomCode: string;

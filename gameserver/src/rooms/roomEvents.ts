@@ -1,4 +1,4 @@
-import type { ChatMessage, CloseReason, LeaveReason } from '@gamebuddies/protocol';
+import type { ChatMessage, CloseReason, LeaveReason, RoomPhase } from '@gamebuddies/protocol';
 import type { RoomRecord } from './roomRecord.js';
 
 /** What happened in one saved change; listeners turn these into broadcasts, timers and metrics. */
@@ -11,6 +11,8 @@ export type RoomEvent =
   | { type: 'chat'; message: ChatMessage }
   | { type: 'state' }
   | { type: 'finished' }
+  | { type: 'phase'; from: RoomPhase; to: RoomPhase }
+  | { type: 'returned' }
   | { type: 'closed'; reason: CloseReason };
 
 export interface RoomUpdate {

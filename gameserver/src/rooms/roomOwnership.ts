@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from '@gamebuddies/protocol';
 import type { Logger } from '../logger.js';
 import type { RoomStore } from '../store/roomStore.js';
 import type { RoomUpdate } from './roomEvents.js';

@@ -6,14 +6,14 @@ import {
   type CreateRoomBody,
   type LeaveReason,
 } from '@gamebuddies/protocol';
-import { AppError } from '../errors.js';
+import { AppError } from '@gamebuddies/protocol';
 import type { Logger } from '../logger.js';
 import { GameRuleError, type AnyGamePlugin } from '../plugins/gamePlugin.js';
 import type { GameRegistry } from '../plugins/registry.js';
 import type { RoomStore } from '../store/roomStore.js';
 import { createGameContext, toGamePlayer } from './gameContext.js';
 import type { RoomEvent, RoomUpdate, RoomUpdateListener } from './roomEvents.js';
-import { SEAT_TIMER_PREFIX, type PlayerRecord, type RoomRecord } from './roomRecord.js';
+import { GAME_TIMER_PREFIX, SEAT_TIMER_PREFIX, type PlayerRecord, type RoomRecord } from './roomRecord.js';
 import { hashToken, newMessageId, newPlayerId, newRoomCode, newSecretToken, sameHash } from './tokens.js';
 
 export interface RoomServiceOptions {
@@ -289,6 +289,25 @@ export class RoomService {
     return room;
   }
 
+  /**
+   * The host sends everyone back to the lobby (the seed's "return to lobby"): the game starts over
+   * from fresh state and GameBuddies is told, so it can take the players back to its own lobby.
+   */
+  async returnToLobby(code: string, actorId: string): Promise<RoomRecord> {
+    const { room } = await this.change(code, (draft, events) => {
+      requireHost(draft, actorId);
+      const plugin = this.pluginFor(draft.gameType);
+      draft.timers = draft.timers.filter((t) => !t.key.startsWith(GAME_TIMER_PREFIX));
+      draft.results = null;
+      draft.phase = 'lobby';
+      runHook(plugin, this.log, draft, Date.now(), (ctx) => {
+        draft.game = plugin.createState(ctx);
+      });
+      events.push({ type: 'returned' }, { type: 'state' });
+    });
+    return room;
+  }
+
   /** Runs every timer of the room that is due: seat releases and the game's own timers. */
   async fireDueTimers(code: string): Promise<RoomRecord | null> {
     try {
@@ -415,8 +434,11 @@ export class RoomService {
     const outcome = await this.store.applyChange(code, (draft) => {
       events = []; // a store may run the change again after a concurrent write
       const timersBefore = JSON.stringify(draft.timers);
+      const phaseBefore = draft.phase;
       const result = mutate(draft, events);
       timersChanged = JSON.stringify(draft.timers) !== timersBefore;
+      // The phase change comes first: it is the context of whatever else happened (a game finished...).
+      if (draft.phase !== phaseBefore) events.unshift({ type: 'phase', from: phaseBefore, to: draft.phase });
       return result;
     });
     if (outcome.changed) this.publish({ room: outcome.room, events, timersChanged });

@@ -1,4 +1,5 @@
-import { AppError } from '../errors.js';
+import { AppError } from '@gamebuddies/protocol';
+import { MemoryIdempotencyStore, type IdempotencyStore } from '@gamebuddies/rooms-api';
 import type { RoomRecord } from '../rooms/roomRecord.js';
 import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
 
@@ -110,6 +111,12 @@ export class MemoryRoomStore implements RoomStore {
 
   onTimersAnnounced(listener: (code: string) => void): void {
     this.timerListeners.push(listener);
+  }
+
+  private readonly idempotencyStore = new MemoryIdempotencyStore();
+
+  idempotency(): IdempotencyStore {
+    return this.idempotencyStore;
   }
 
   health(): StoreHealth {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
+import { AppError } from '@gamebuddies/protocol';
+import { RedisIdempotencyStore, type IdempotencyStore } from '@gamebuddies/rooms-api';
 import type { Logger } from '../logger.js';
 import type { RoomRecord } from '../rooms/roomRecord.js';
 import { withStoreScripts, type StoreClient } from './redisScripts.js';
@@ -199,6 +200,16 @@ export class RedisRoomStore implements RoomStore {
     subscriber.subscribe(this.key('timers')).catch((error: unknown) => {
       this.log.warn({ err: error }, 'could not subscribe to timer announcements; retried on reconnect');
     });
+  }
+
+  idempotency(): IdempotencyStore {
+    const inner = new RedisIdempotencyStore(this.client, this.options.prefix);
+    return {
+      begin: (key, fingerprint) => this.run('idempotency', () => inner.begin(key, fingerprint)),
+      complete: (key, fingerprint, response) =>
+        this.run('idempotency', () => inner.complete(key, fingerprint, response)),
+      abandon: (key) => this.run('idempotency', () => inner.abandon(key)),
+    };
   }
 
   health(): StoreHealth {

@@ -1,3 +1,4 @@
+import type { IdempotencyStore } from '@gamebuddies/rooms-api';
 import type { RoomRecord } from '../rooms/roomRecord.js';
 
 /**
@@ -55,6 +56,9 @@ export interface RoomStore {
   /** Tells whoever runs the room that its timers changed (the change was made on another server). */
   announceTimers(code: string): Promise<void>;
   onTimersAnnounced(listener: (code: string) => void): void;
+
+  /** Where the Rooms API remembers Idempotency-Key answers (shared when the store is). */
+  idempotency(): IdempotencyStore;
 
   health(): StoreHealth;
   /** Calls `listener` whenever health changes. */

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from '@gamebuddies/protocol';
+import type { ErrorBody, ErrorCode } from './errors.js';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
@@ -13,6 +13,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   ROOM_NOT_FOUND: 404,
   PLAYER_NOT_FOUND: 404,
   CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
   ROOM_FULL: 409,
   ROOM_CLOSED: 410,
   PAYLOAD_TOO_LARGE: 413,

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, toAppError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { AppError, toAppError } from '@gamebuddies/protocol';
+import type { Logger } from 'pino';
 
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
