@@ -1,6 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { Server } from 'socket.io';
 import type { ServerSummary } from '@gamebuddies/protocol';
@@ -15,7 +14,9 @@ import {
 } from '@gamebuddies/rooms-api';
 import { gameBuddiesWebhooks } from './integrations/gameBuddiesWebhooks.js';
 import { healthRouter, type HealthStatus } from './http/healthRouter.js';
+import { internalRouter } from './http/internalRouter.js';
 import { LocalRoomsBackend } from './http/localRoomsBackend.js';
+import { DEFAULT_WEB_ROOT } from './http/webRoot.js';
 import { playRouter } from './http/playRouter.js';
 import { createLogger, type Logger } from './logger.js';
 import { GameMetrics } from './metrics/gameMetrics.js';
@@ -56,8 +57,6 @@ export interface GameServer {
   /** Stops taking rooms and players, tells clients, waits for writes under way, then closes. */
   shutdown(): Promise<void>;
 }
-
-const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 
 function listen(server: HttpServer, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -207,6 +206,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
     }),
   );
   app.use(roomsApi.router);
+  app.use('/internal', internalRouter({ apiKeys: config.apiKeys, ownership, service }));
   app.use(
     '/play',
     playRouter({

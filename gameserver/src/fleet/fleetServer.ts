@@ -1,0 +1,143 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  apiKeyAuth,
+  createRoomsApi,
+  errorHandler,
+  KeyedRateLimiter,
+  MemoryIdempotencyStore,
+  notFound,
+} from '@gamebuddies/rooms-api';
+import type { Config } from '../config/config.js';
+import { builtinGames } from '../games/index.js';
+import { healthRouter } from '../http/healthRouter.js';
+import { playRouter } from '../http/playRouter.js';
+import { DEFAULT_WEB_ROOT } from '../http/webRoot.js';
+import type { Logger } from '../logger.js';
+import { GameRegistry } from '../plugins/registry.js';
+import { createRoomStore } from '../store/createStore.js';
+import { redisConfigured } from '../store/redisConnection.js';
+import { FleetRoomsBackend } from './fleetRoomsBackend.js';
+import { LocalFleet } from './localFleet.js';
+
+export interface RunningFleet {
+  listenUrl: string;
+  publicUrl: string;
+  fleet: LocalFleet;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * `npm start -- --servers N`: N game servers behind one Rooms API and page on PORT. GameBuddies (or
+ * the page) creates rooms here; players are sent to the member that holds their room.
+ */
+export async function startLocalFleet(
+  config: Config,
+  size: number,
+  namePrefix: string,
+  log: Logger,
+): Promise<RunningFleet> {
+  const store = redisConfigured(config) ? await createRoomStore(config, log) : undefined;
+  const fleet = await LocalFleet.start(config, size, namePrefix, store, log);
+  const backend = new FleetRoomsBackend(fleet);
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'gamebuddies_fleet_members_up',
+    help: 'Game servers of the local fleet answering their health check',
+    registers: [registry],
+    collect() {
+      this.set(fleet.live().length);
+    },
+  });
+  const restarts = new Counter({
+    name: 'gamebuddies_fleet_member_restarts_total',
+    help: 'Game servers of the local fleet restarted after they died',
+    registers: [registry],
+  });
+  for (const member of fleet.members) member.onExit(() => restarts.inc());
+
+  const httpServer = createServer();
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const listenHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const listenUrl = `http://${listenHost}:${port}`;
+  const publicUrl = config.publicUrl ?? listenUrl;
+
+  const roomsApi = createRoomsApi({
+    backend,
+    apiKeys: config.apiKeys,
+    publicUrl: () => publicUrl,
+    idempotency: store?.idempotency() ?? new MemoryIdempotencyStore(),
+    log,
+    lookupFailuresPerMinute: config.joinFailuresPerMinute,
+  });
+  const creationLimiter = new KeyedRateLimiter(30 / 60, 30);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(express.json({ limit: '64kb' }));
+  app.use(
+    healthRouter({
+      status: () => (fleet.live().length > 0 ? 'healthy' : 'degraded'),
+      registry,
+      serverId: namePrefix,
+      stats: async () => ({
+        rooms: fleet.live().reduce((sum, m) => sum + (m.health?.rooms ?? 0), 0),
+        players: fleet.live().reduce((sum, m) => sum + (m.health?.players ?? 0), 0),
+      }),
+    }),
+  );
+  app.use(roomsApi.router);
+  app.get('/fleet', apiKeyAuth(config.apiKeys), (_req, res) => {
+    res.json({
+      members: fleet.members.map((m) => ({
+        id: m.id,
+        url: m.url,
+        pid: m.pid ?? null,
+        state: m.state,
+        restarts: m.restarts,
+        health: m.health ?? null,
+      })),
+    });
+  });
+  app.use(
+    '/play',
+    playRouter({
+      backend,
+      games: new GameRegistry(builtinGames()),
+      openRoomCreation: config.openRoomCreation,
+      creationLimiter,
+      publicUrl: () => publicUrl,
+    }),
+  );
+  app.use(express.static(DEFAULT_WEB_ROOT, { index: 'index.html', maxAge: '1h' }));
+  app.use(notFound);
+  app.use(errorHandler(log));
+  httpServer.on('request', app);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    listenUrl,
+    publicUrl,
+    fleet,
+    shutdown() {
+      stopping ??= (async () => {
+        log.info('stopping the local fleet');
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeAllConnections();
+        await fleet.stop();
+        roomsApi.close();
+        creationLimiter.close();
+        log.info('local fleet stopped');
+      })();
+      return stopping;
+    },
+  };
+}
