@@ -12,6 +12,12 @@ export interface RoomJoined {
   room: RoomSnapshot;
 }
 
+/** A relayed WebRTC signal (offer, answer or ICE candidates) as its receiver gets it. */
+export interface RtcSignal {
+  from: string;
+  data: Record<string, unknown>;
+}
+
 export type LeaveReason = 'left' | 'kicked' | 'expired';
 export type CloseReason = 'deleted' | 'expired' | 'kicked' | 'server_shutdown';
 
@@ -24,6 +30,8 @@ export interface ServerToClientEvents {
   'chat:message': (payload: { message: ChatMessage; version: number }) => void;
   'room:closed': (payload: { reason: CloseReason }) => void;
   'server:shutdown': (payload: { reconnect: boolean }) => void;
+  /** A WebRTC signal another player of the room sent to this player (games that relay them). */
+  'rtc:signal': (payload: RtcSignal) => void;
 }
 
 /** Events the client sends; every one carries an ack. */
@@ -34,5 +42,7 @@ export interface ClientToServerEvents {
   'room:transfer-host': (payload: { playerId: string }, ack: AckFn) => void;
   'room:settings': (payload: Record<string, unknown>, ack: AckFn) => void;
   'room:leave': (payload: Record<string, never>, ack: AckFn) => void;
+  /** Acked with the room's current version: a relay does not change the room. */
+  'rtc:signal': (payload: { to: string; data: Record<string, unknown> }, ack: AckFn) => void;
   'room:return-to-lobby': (payload: Record<string, never>, ack: AckFn) => void;
 }

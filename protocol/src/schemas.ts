@@ -21,6 +21,16 @@ export const EmptyPayload = z.looseObject({});
 export const ChatPayload = z.object({ text: z.string().trim().min(1).max(500) });
 export const GameActionPayload = z.looseObject({ type: z.string().min(1).max(64) });
 export const PlayerTargetPayload = z.object({ playerId: z.string().min(1).max(64) });
+/** Largest `data` of an `rtc:signal`, as JSON: an SDP offer with audio and video is well below it. */
+export const RTC_SIGNAL_MAX_BYTES = 32 * 1024;
+export const RtcSignalPayload = z.object({
+  to: z.string().min(1).max(64),
+  data: z
+    .record(z.string(), z.unknown())
+    .refine((data) => new TextEncoder().encode(JSON.stringify(data)).length <= RTC_SIGNAL_MAX_BYTES, {
+      message: `data must be at most ${RTC_SIGNAL_MAX_BYTES} bytes as JSON`,
+    }),
+});
 export const SettingsPayload = z.looseObject({
   maxPlayers: z.number().int().min(2).max(100).optional(),
 });

@@ -1,7 +1,11 @@
 import type { AnyGamePlugin } from '../plugins/gamePlugin.js';
+import { bingo } from './bingo/index.js';
+import { clue } from './clue/index.js';
+import { ddf } from './ddf/index.js';
 import { rps } from './rps/index.js';
+import { susd } from './susd/index.js';
 
 /** Games this server offers out of the box, one Socket.IO namespace each. */
 export function builtinGames(): AnyGamePlugin[] {
-  return [rps];
+  return [rps, ddf, susd, bingo, clue];
 }

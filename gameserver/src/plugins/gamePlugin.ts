@@ -64,6 +64,11 @@ export interface GamePlugin<
   readonly displayName: string;
   readonly minPlayers: number;
   readonly maxPlayers: number;
+  /**
+   * The platform relays `rtc:signal` (WebRTC offers, answers, candidates) between this game's players,
+   * for games played over peer-to-peer video. Off unless a game opts in.
+   */
+  readonly relaysRtcSignals?: boolean;
   /** Validates settings and fills defaults. `settingsSchema.parse({})` must give valid defaults. */
   readonly settingsSchema: z.ZodType<Settings>;
   /** Validates `game:action` payloads. */

@@ -20,6 +20,7 @@ import type { RoomService } from '../rooms/roomService.js';
 import { snapshotFor } from '../rooms/snapshot.js';
 import type { InflightTracker } from './inflight.js';
 import { TokenBucket, type KeyedRateLimiter } from '@gamebuddies/rooms-api';
+import { attachRtcRelay } from './rtcRelay.js';
 import { playerChannel, type GameServerIO, type GameSocket } from './types.js';
 
 export interface NamespaceDeps {
@@ -202,6 +203,8 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
       setImmediate(() => socket.disconnect(true));
       return room;
     });
+
+    attachRtcRelay(nsp, socket, plugin, { service, metrics, inflight, log });
 
     socket.on('disconnect', () => {
       metrics.connectedSockets.dec({ game_type: plugin.gameType });
