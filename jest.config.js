@@ -19,6 +19,8 @@ function layer(name, extra = {}) {
     moduleNameMapper: {
       '^@gamebuddies/protocol$': '<rootDir>/protocol/src/index.ts',
       '^@gamebuddies/rooms-api$': '<rootDir>/roomsapi/src/index.ts',
+      '^@gamebuddies/gameserver$': '<rootDir>/gameserver/src/index.ts',
+      '^@gamebuddies/operator$': '<rootDir>/operator/src/index.ts',
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],

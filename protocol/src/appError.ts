@@ -22,6 +22,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   SERVER_DRAINING: 503,
   STORE_UNAVAILABLE: 503,
   ROOM_MOVED: 503,
+  ROOM_NOT_READY: 503,
   INTERNAL: 500,
 };
 

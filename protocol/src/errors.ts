@@ -17,6 +17,7 @@ export const ErrorCodes = [
   'RATE_LIMITED',
   'SERVER_DRAINING',
   'ROOM_MOVED',
+  'ROOM_NOT_READY',
   'NO_CAPACITY',
   'NOT_HOST',
   'PLAYER_NOT_FOUND',

@@ -80,7 +80,14 @@ export class RoomService {
     return this.store.countRooms(this.options.serverId);
   }
 
-  async createRoom(input: CreateRoomBody): Promise<{ room: RoomRecord; hostToken: string }> {
+  /**
+   * Creates a room with a random code, or with `options.code` (a code chosen elsewhere, such as a
+   * GameRoom's spec): then CONFLICT if a live room holds it.
+   */
+  async createRoom(
+    input: CreateRoomBody,
+    options: { code?: string } = {},
+  ): Promise<{ room: RoomRecord; hostToken: string }> {
     const plugin = this.pluginFor(input.gameType);
     const maxPlayers = input.maxPlayers ?? Math.min(plugin.maxPlayers, 100);
     if (maxPlayers > plugin.maxPlayers || maxPlayers < plugin.minPlayers) {
@@ -124,6 +131,14 @@ export class RoomService {
       runHook(plugin, this.log, room, now, (ctx) => {
         room.game = plugin.createState(ctx);
       });
+      if (options.code !== undefined) {
+        room.code = requireCode(options.code);
+        if ((await this.store.createRoom(room)) === 'code_taken') {
+          throw new AppError('CONFLICT', `Room code ${room.code} is in use`);
+        }
+        this.publish({ room, events: [{ type: 'created' }], timersChanged: room.timers.length > 0 });
+        return { room, hostToken };
+      }
       for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
         room.code = newRoomCode();
         if ((await this.store.createRoom(room)) === 'created') {

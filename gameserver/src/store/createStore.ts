@@ -6,8 +6,20 @@ import { RedisRoomStore } from './redisStore.js';
 import type { RoomStore } from './roomStore.js';
 
 /** Memory for one process; Redis when REDIS_URL (or REDIS_SENTINELS) is set. */
+/** What a room store needs to know: the game server's config, or the operator's. */
+export type StoreConfig = Pick<
+  Config,
+  | 'redisUrl'
+  | 'redisSentinels'
+  | 'redisSentinelMaster'
+  | 'redisPassword'
+  | 'redisKeyPrefix'
+  | 'roomTtlSeconds'
+  | 'serverId'
+>;
+
 export async function createRoomStore(
-  config: Config,
+  config: StoreConfig,
   log: Logger,
   observe?: (operation: string, seconds: number) => void,
 ): Promise<RoomStore> {

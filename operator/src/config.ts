@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { parseApiKeys, type ApiKey } from '@gamebuddies/rooms-api';
+
+const commaList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const booleanFromEnv = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+const EnvSchema = z.object({
+  /** Namespace the operator runs in (its Lease lives there). */
+  POD_NAMESPACE: z.string().min(1).default('default'),
+  POD_NAME: z.string().min(1).optional(),
+  /** Namespace whose GameRooms (and Agones GameServers) the operator manages. */
+  WATCH_NAMESPACE: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PROBE_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  API_KEYS: commaList.default([]),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_SENTINELS: commaList.optional(),
+  REDIS_SENTINEL_MASTER: z.string().min(1).default('mymaster'),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,32}$/)
+    .default('gb:'),
+  ROOM_TTL_SECONDS: z.coerce.number().int().min(10).default(7200),
+  RECONNECT_GRACE_MS: z.coerce.number().int().min(100).default(120_000),
+  /** least-loaded spreads rooms over servers (the seed's choice); packed fills a server first. */
+  ALLOCATION_STRATEGY: z.enum(['least-loaded', 'packed']).default('least-loaded'),
+  ROOMS_LIST: z.string().min(1).default('rooms'),
+  GAME_TYPE_LABEL: z.string().min(1).default('gamebuddies.io/game-type'),
+  LEADER_ELECTION: booleanFromEnv.default(true),
+  LEASE_NAME: z.string().min(1).default('gamebuddies-operator'),
+  LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).default(15),
+  RENEW_DEADLINE_MS: z.coerce.number().int().min(500).default(10_000),
+  RETRY_PERIOD_MS: z.coerce.number().int().min(100).default(2000),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  /** How often a Ready room's player count is refreshed from the store. */
+  REFRESH_SECONDS: z.coerce.number().int().min(1).default(30),
+  WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  WEBHOOK_SECRET: z.string().min(16).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface OperatorConfig {
+  podNamespace: string;
+  identity: string;
+  watchNamespace: string;
+  port: number;
+  probePort: number;
+  host: string;
+  publicUrl: string | undefined;
+  apiKeys: ApiKey[];
+  redis: {
+    redisUrl: string | undefined;
+    redisSentinels: string[];
+    redisSentinelMaster: string;
+    redisPassword: string | undefined;
+  };
+  redisKeyPrefix: string;
+  roomTtlSeconds: number;
+  reconnectGraceMs: number;
+  allocationStrategy: 'least-loaded' | 'packed';
+  roomsList: string;
+  gameTypeLabel: string;
+  leaderElection: boolean;
+  leaseName: string;
+  leaseDurationSeconds: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  workers: number;
+  refreshSeconds: number;
+  webhook: { url: string; secret: string } | undefined;
+  logLevel: string;
+}
+
+export class OperatorConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid operator configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'OperatorConfigError';
+  }
+}
+
+const SECRETS = new Set(['API_KEYS', 'REDIS_URL', 'REDIS_PASSWORD', 'WEBHOOK_SECRET']);
+
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new OperatorConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        return `${name}=${SECRETS.has(name) ? '(hidden)' : JSON.stringify(env[name])}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (!e.REDIS_URL && !e.REDIS_SENTINELS?.length) {
+    problems.push(
+      'REDIS_URL (or REDIS_SENTINELS): the operator keeps rooms in the same Redis as the game servers',
+    );
+  }
+  if (Boolean(e.WEBHOOK_URL) !== Boolean(e.WEBHOOK_SECRET))
+    problems.push('WEBHOOK_URL and WEBHOOK_SECRET: set both or neither');
+  let apiKeys: ApiKey[] = [];
+  try {
+    apiKeys = parseApiKeys(e.API_KEYS);
+  } catch (error) {
+    problems.push(`API_KEYS=(hidden): ${(error as Error).message}`);
+  }
+  if (problems.length) throw new OperatorConfigError(problems);
+  return {
+    podNamespace: e.POD_NAMESPACE,
+    identity: e.POD_NAME ?? `operator-${process.pid}`,
+    watchNamespace: e.WATCH_NAMESPACE ?? e.POD_NAMESPACE,
+    port: e.PORT,
+    probePort: e.PROBE_PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    apiKeys,
+    redis: {
+      redisUrl: e.REDIS_URL,
+      redisSentinels: e.REDIS_SENTINELS ?? [],
+      redisSentinelMaster: e.REDIS_SENTINEL_MASTER,
+      redisPassword: e.REDIS_PASSWORD,
+    },
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    roomTtlSeconds: e.ROOM_TTL_SECONDS,
+    reconnectGraceMs: e.RECONNECT_GRACE_MS,
+    allocationStrategy: e.ALLOCATION_STRATEGY,
+    roomsList: e.ROOMS_LIST,
+    gameTypeLabel: e.GAME_TYPE_LABEL,
+    leaderElection: e.LEADER_ELECTION,
+    leaseName: e.LEASE_NAME,
+    leaseDurationSeconds: e.LEASE_DURATION_SECONDS,
+    renewDeadlineMs: e.RENEW_DEADLINE_MS,
+    retryPeriodMs: e.RETRY_PERIOD_MS,
+    workers: e.WORKERS,
+    refreshSeconds: e.REFRESH_SECONDS,
+    webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : undefined,
+    logLevel: e.LOG_LEVEL,
+  };
+}

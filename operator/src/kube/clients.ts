@@ -1,0 +1,183 @@
+import {
+  ApiextensionsV1Api,
+  ApisApi,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesListObject,
+} from '@kubernetes/client-node';
+import {
+  GAMEROOM_GROUP,
+  GAMEROOM_PLURAL,
+  GAMEROOM_VERSION,
+  type GameRoom,
+  type GameRoomStatus,
+} from '../crd/gameRoom.generated.js';
+import {
+  AGONES_GROUP,
+  AGONES_VERSION,
+  GAMESERVERS,
+  type GameServer,
+  type GameServerAllocation,
+} from './agonesTypes.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+
+export const isConflict = (error: unknown) => (error as { code?: number }).code === 409;
+export const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
+
+/** Typed calls on GameRooms, GameServers and allocations. */
+export class KubeClients {
+  readonly custom: CustomObjectsApi;
+  readonly core: CoreV1Api;
+  private readonly apiextensions: ApiextensionsV1Api;
+  private readonly apis: ApisApi;
+
+  constructor(readonly kubeConfig: KubeConfig) {
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.apiextensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
+    this.apis = kubeConfig.makeApiClient(ApisApi);
+  }
+
+  /** Fails with a sentence naming what is missing: the GameRoom CRD, Agones, or its allocator. */
+  async checkPrerequisites(): Promise<void> {
+    const missing: string[] = [];
+    for (const [crd, hint] of [
+      ['gamerooms.gamebuddies.io', 'install crds/ (or the chart with crds.install=true)'],
+      ['gameservers.agones.dev', 'install Agones 1.60+'],
+    ] as const) {
+      try {
+        await this.apiextensions.readCustomResourceDefinition({ name: crd });
+      } catch (error) {
+        if (isNotFound(error)) missing.push(`CustomResourceDefinition ${crd} is missing: ${hint}`);
+        else throw error;
+      }
+    }
+    const groups = await this.apis.getAPIVersions();
+    if (!groups.groups.some((g) => g.name === 'allocation.agones.dev')) {
+      missing.push(
+        "API group allocation.agones.dev is not served: Agones' allocator (agones-extensions) is not running",
+      );
+    }
+    if (missing.length) throw new Error(`The operator cannot run:\n  - ${missing.join('\n  - ')}`);
+  }
+
+  listGameRooms(namespace: string): Promise<KubernetesListObject<GameRoom>> {
+    return this.custom.listNamespacedCustomObject({
+      group: GAMEROOM_GROUP,
+      version: GAMEROOM_VERSION,
+      namespace,
+      plural: GAMEROOM_PLURAL,
+    }) as Promise<KubernetesListObject<GameRoom>>;
+  }
+
+  createGameRoom(namespace: string, room: GameRoom): Promise<GameRoom> {
+    return this.custom.createNamespacedCustomObject({
+      group: GAMEROOM_GROUP,
+      version: GAMEROOM_VERSION,
+      namespace,
+      plural: GAMEROOM_PLURAL,
+      body: { apiVersion: `${GAMEROOM_GROUP}/${GAMEROOM_VERSION}`, kind: 'GameRoom', ...room },
+    }) as Promise<GameRoom>;
+  }
+
+  deleteGameRoom(namespace: string, name: string): Promise<unknown> {
+    return this.custom.deleteNamespacedCustomObject({
+      group: GAMEROOM_GROUP,
+      version: GAMEROOM_VERSION,
+      namespace,
+      plural: GAMEROOM_PLURAL,
+      name,
+    });
+  }
+
+  /** One write of the status subresource (merge patch). */
+  patchGameRoomStatus(namespace: string, name: string, status: GameRoomStatus): Promise<GameRoom> {
+    return this.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GAMEROOM_GROUP,
+        version: GAMEROOM_VERSION,
+        namespace,
+        plural: GAMEROOM_PLURAL,
+        name,
+        body: { status },
+      },
+      mergePatch,
+    ) as Promise<GameRoom>;
+  }
+
+  /** Merge patch of metadata/spec, failing with 409 if the object changed since `resourceVersion`. */
+  patchGameRoom(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    patch: Record<string, unknown>,
+  ): Promise<GameRoom> {
+    const metadata = { ...((patch.metadata as object) ?? {}), resourceVersion };
+    return this.custom.patchNamespacedCustomObject(
+      {
+        group: GAMEROOM_GROUP,
+        version: GAMEROOM_VERSION,
+        namespace,
+        plural: GAMEROOM_PLURAL,
+        name,
+        body: { ...patch, metadata },
+      },
+      mergePatch,
+    ) as Promise<GameRoom>;
+  }
+
+  listGameServers(namespace: string): Promise<KubernetesListObject<GameServer>> {
+    return this.custom.listNamespacedCustomObject({
+      group: AGONES_GROUP,
+      version: AGONES_VERSION,
+      namespace,
+      plural: GAMESERVERS,
+    }) as Promise<KubernetesListObject<GameServer>>;
+  }
+
+  getGameServer(namespace: string, name: string): Promise<GameServer> {
+    return this.custom.getNamespacedCustomObject({
+      group: AGONES_GROUP,
+      version: AGONES_VERSION,
+      namespace,
+      plural: GAMESERVERS,
+      name,
+    }) as Promise<GameServer>;
+  }
+
+  /**
+   * Replaces a GameServer list's values, only if the GameServer has not changed since it was read
+   * (GameServer status is not a subresource: the object is patched, guarded by a JSON Patch test).
+   */
+  setGameServerListValues(gs: GameServer, list: string, values: string[]): Promise<GameServer> {
+    return this.custom.patchNamespacedCustomObject(
+      {
+        group: AGONES_GROUP,
+        version: AGONES_VERSION,
+        namespace: gs.metadata!.namespace!,
+        plural: GAMESERVERS,
+        name: gs.metadata!.name!,
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: gs.metadata!.resourceVersion },
+          { op: 'replace', path: `/status/lists/${list}/values`, value: values },
+        ],
+      },
+      jsonPatch,
+    ) as Promise<GameServer>;
+  }
+
+  allocate(namespace: string, allocation: GameServerAllocation): Promise<GameServerAllocation> {
+    return this.custom.createNamespacedCustomObject({
+      group: 'allocation.agones.dev',
+      version: 'v1',
+      namespace,
+      plural: 'gameserverallocations',
+      body: allocation,
+    }) as Promise<GameServerAllocation>;
+  }
+}

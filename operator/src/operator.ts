@@ -1,0 +1,233 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import express from 'express';
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from 'pino';
+import {
+  GameRegistry,
+  RoomService,
+  builtinGames,
+  createRoomStore,
+  type RoomStore,
+} from '@gamebuddies/gameserver';
+import { createRoomsApi, errorHandler, notFound, WebhookSender } from '@gamebuddies/rooms-api';
+import { KubernetesRoomsBackend } from './api/kubernetesBackend.js';
+import type { OperatorConfig } from './config.js';
+import { GameRoomController } from './controller/gameRoomController.js';
+import { LeaderElector } from './controller/leaderElection.js';
+import { ResilientInformer } from './controller/resilientInformer.js';
+import {
+  GAMEROOM_GROUP,
+  GAMEROOM_PLURAL,
+  GAMEROOM_VERSION,
+  type GameRoom,
+} from './crd/gameRoom.generated.js';
+import { AGONES_GROUP, AGONES_VERSION, GAMESERVERS, type GameServer } from './kube/agonesTypes.js';
+import { KubeClients } from './kube/clients.js';
+import { EventRecorder } from './kube/events.js';
+import { HostTokenSecrets } from './kube/hostTokenSecrets.js';
+import { GameRoomReconciler } from './reconcile/gameRoomReconciler.js';
+
+export interface RunningOperator {
+  apiUrl: string;
+  probeUrl: string;
+  registry: Registry;
+  isLeader(): boolean;
+  shutdown(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * The operator: informers on GameRooms and GameServers, the reconcile loop (on the leader only), the
+ * Rooms API (on every replica) and the probe/metrics server.
+ */
+export async function startOperator(
+  config: OperatorConfig,
+  log: Logger,
+  kubeConfig: KubeConfig = loadKubeConfig(),
+): Promise<RunningOperator> {
+  const kube = new KubeClients(kubeConfig);
+  await kube.checkPrerequisites();
+  const namespace = config.watchNamespace;
+
+  const store: RoomStore = await createRoomStore(
+    {
+      ...config.redis,
+      redisKeyPrefix: config.redisKeyPrefix,
+      roomTtlSeconds: config.roomTtlSeconds,
+      serverId: 'operator',
+    },
+    log,
+  );
+  // Rooms are created here and adopted by the game server the operator places them on.
+  const service = new RoomService(
+    store,
+    new GameRegistry(builtinGames()),
+    {
+      serverId: 'operator',
+      publicUrl: '',
+      maxRooms: Number.MAX_SAFE_INTEGER,
+      reconnectGraceMs: config.reconnectGraceMs,
+    },
+    log,
+  );
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const allocationDuration = new Histogram({
+    name: 'gamebuddies_allocation_duration_seconds',
+    help: 'GameServerAllocation round trips, by result (Allocated, UnAllocated, Contention)',
+    labelNames: ['result'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  const rooms = new ResilientInformer<GameRoom>(
+    kubeConfig,
+    `/apis/${GAMEROOM_GROUP}/${GAMEROOM_VERSION}/namespaces/${namespace}/${GAMEROOM_PLURAL}`,
+    () => kube.listGameRooms(namespace),
+    log,
+  );
+  const gameServers = new ResilientInformer<GameServer>(
+    kubeConfig,
+    `/apis/${AGONES_GROUP}/${AGONES_VERSION}/namespaces/${namespace}/${GAMESERVERS}`,
+    () => kube.listGameServers(namespace),
+    log,
+  );
+
+  const webhooks = config.webhook ? new WebhookSender(config.webhook, log) : undefined;
+  const reconciler = new GameRoomReconciler({
+    kube,
+    rooms,
+    gameServers,
+    service,
+    store,
+    events: new EventRecorder(kube.core, 'gamebuddies-operator', log),
+    hostTokens: new HostTokenSecrets(kube.core),
+    policy: {
+      gameTypeLabel: config.gameTypeLabel,
+      roomsList: config.roomsList,
+      strategy: config.allocationStrategy,
+    },
+    refreshMs: config.refreshSeconds * 1000,
+    allocationDuration,
+    onReady: (room, status) =>
+      webhooks?.send('room.ready', {
+        roomCode: status.roomCode!,
+        gameType: room.spec.gameType,
+        url: status.url ?? null,
+        serverId: status.gameServer?.name ?? null,
+      }),
+    log,
+  });
+  const controller = new GameRoomController(
+    rooms,
+    gameServers,
+    reconciler,
+    { workers: config.workers, roomsList: config.roomsList },
+    registry,
+    log,
+  );
+
+  await Promise.all([rooms.start(), gameServers.start()]);
+  log.info({ namespace }, 'informers synced');
+
+  const elector = config.leaderElection
+    ? new LeaderElector(
+        kubeConfig,
+        {
+          namespace: config.podNamespace,
+          name: config.leaseName,
+          identity: config.identity,
+          leaseDurationSeconds: config.leaseDurationSeconds,
+          renewDeadlineMs: config.renewDeadlineMs,
+          retryPeriodMs: config.retryPeriodMs,
+          onStartedLeading: () => controller.start(),
+          onStoppedLeading: () => void controller.stop(),
+        },
+        registry,
+        log,
+      )
+    : undefined;
+  if (elector) elector.start();
+  else controller.start();
+
+  // The Rooms API, served by every replica (it only reads caches and writes GameRooms).
+  const backend = new KubernetesRoomsBackend(kube, rooms, gameServers, service, store, {
+    namespace,
+    gameTypeLabel: config.gameTypeLabel,
+    roomsList: config.roomsList,
+  });
+  const apiServer = createServer();
+  const apiPort = await listen(apiServer, config.port, config.host);
+  const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const apiUrl = `http://${shownHost}:${apiPort}`;
+  const roomsApi = createRoomsApi({
+    backend,
+    apiKeys: config.apiKeys,
+    publicUrl: () => config.publicUrl ?? apiUrl,
+    idempotency: store.idempotency(),
+    log,
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+  app.use(roomsApi.router);
+  app.use(notFound);
+  app.use(errorHandler(log));
+  apiServer.on('request', app);
+
+  const probes = express();
+  probes.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  probes.get('/readyz', (_req, res) => {
+    const ready = rooms.hasSynced && gameServers.hasSynced && store.health() === 'ok';
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not ready', leader: elector?.isLeader ?? true });
+  });
+  probes.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  const probeServer = createServer(probes);
+  const probePort = await listen(probeServer, config.probePort, config.host);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    apiUrl,
+    probeUrl: `http://${shownHost}:${probePort}`,
+    registry,
+    isLeader: () => elector?.isLeader ?? true,
+    shutdown() {
+      stopping ??= (async () => {
+        log.info('operator shutting down');
+        await new Promise<void>((resolve) => apiServer.close(() => resolve()));
+        apiServer.closeAllConnections();
+        await controller.stop();
+        await elector?.stop();
+        await Promise.all([rooms.stop(), gameServers.stop()]);
+        await webhooks?.close();
+        roomsApi.close();
+        await store.close();
+        await new Promise<void>((resolve) => probeServer.close(() => resolve()));
+        log.info('operator stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** In a pod: its ServiceAccount. Elsewhere: KUBECONFIG or ~/.kube/config. */
+export function loadKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
