@@ -32,5 +32,5 @@ function layer(name, extra = {}) {
 export default {
   // Per-project testTimeout is ignored by jest; long tests pass their own timeout.
   testTimeout: 30_000,
-  projects: [layer('unit'), layer('e2e'), layer('integration')],
+  projects: [layer('unit'), layer('e2e'), layer('integration'), layer('browser')],
 };
