@@ -1,0 +1,115 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { RoomClient, memoryStorage, type ClosedInfo } from '../../web/src/roomClient.js';
+import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { TestPlayer } from '../helpers/players.js';
+import { waitUntil } from '../helpers/wait.js';
+
+// The page's join/rejoin module, run from Node against a real server: it must keep its seat through
+// dropped connections and server goodbyes, and stop for good when the seat is gone.
+
+let server: TestServer;
+const clients: RoomClient[] = [];
+const players: TestPlayer[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ ACTION_RATE_PER_SEC: '1000', ACTION_BURST: '1000' });
+});
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+  for (const p of players.splice(0)) p.close();
+});
+afterAll(() => server.stop());
+
+function client(options: Partial<ConstructorParameters<typeof RoomClient>[0]> & { roomCode: string }) {
+  const c = new RoomClient({ baseUrl: server.url, initialDelayMs: 20, maxDelayMs: 200, ...options });
+  clients.push(c);
+  return c;
+}
+
+/** Server-side sockets of one player (this server holds them all). */
+function socketsOf(playerId: string, gameType = 'rps') {
+  return [...server.server.io.of(`/${gameType}`).sockets.values()].filter(
+    (s) => s.data.playerId === playerId,
+  );
+}
+
+describe('RoomClient (web/src/roomClient.ts) from Node', () => {
+  it('takes the host seat with the host token and keeps the session token it was given', async () => {
+    const room = await server.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    const storage = memoryStorage();
+    const host = client({ roomCode: room.roomCode.toLowerCase(), token: room.hostToken, storage });
+    const joined = await host.start();
+    expect(joined.role).toBe('host');
+    expect(host.status).toBe('connected');
+    expect(host.room?.players.map((p) => p.name)).toEqual(['Ana']);
+    expect(storage.get(`gb:session:${room.roomCode}`)).toBe(joined.sessionToken);
+    expect(await host.act({ type: 'start' })).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'INVALID_ACTION' }),
+    });
+  });
+
+  it('comes back to the same seat after the connection drops, and after a server goodbye', async () => {
+    const room = await server.createRoom({ gameType: 'rps' });
+    const ana = client({ roomCode: room.roomCode, name: 'Ana' });
+    const { playerId } = await ana.start();
+    const statuses: string[] = [];
+    ana.on('status', (s) => statuses.push(s));
+
+    // A network drop: the transport closes under the socket.
+    for (const s of socketsOf(playerId)) s.conn.close();
+    await waitUntil(() => statuses.includes('reconnecting') && ana.status === 'connected', 5000, 'a rejoin');
+    expect(ana.playerId).toBe(playerId);
+
+    // A server that says goodbye before it disconnects (rooms in a shared store): the client looks the
+    // room up again and reconnects with its session token.
+    statuses.length = 0;
+    for (const s of socketsOf(playerId)) {
+      s.emit('server:shutdown', { reconnect: true });
+      s.disconnect(true);
+    }
+    await waitUntil(() => statuses.includes('reconnecting') && ana.status === 'connected', 5000, 'a rejoin');
+    expect(ana.playerId).toBe(playerId);
+    const current = await server.server.service.getRoom(room.roomCode);
+    expect(current.players.map((p) => [p.id, p.connected])).toEqual([[playerId, true]]);
+    expect(await ana.send('room:chat', { text: 'still here' })).toMatchObject({ ok: true });
+  });
+
+  it('stops for good when kicked, and when another window takes the seat', async () => {
+    const room = await server.createRoom({ gameType: 'rps', hostName: 'Host' });
+    const host = await TestPlayer.join(server.url, { roomCode: room.roomCode, token: room.hostToken });
+    players.push(host);
+    const storage = memoryStorage();
+    const bob = client({ roomCode: room.roomCode, name: 'Bob', storage });
+    const { playerId } = await bob.start();
+    const closed = new Promise<ClosedInfo>((resolve) => bob.on('closed', resolve));
+    await host.emit('room:kick', { playerId });
+    expect(await closed).toMatchObject({ reason: 'room_closed:kicked' });
+    expect(bob.status).toBe('closed');
+    expect(storage.get(`gb:session:${room.roomCode}`)).toBeNull();
+
+    const cat = client({ roomCode: room.roomCode, name: 'Cat' });
+    const catSeat = await cat.start();
+    const replaced = new Promise<ClosedInfo>((resolve) => cat.on('closed', resolve));
+    const otherTab = await TestPlayer.join(server.url, {
+      roomCode: room.roomCode,
+      token: catSeat.sessionToken,
+    });
+    players.push(otherTab);
+    expect(await replaced).toMatchObject({ reason: 'replaced' });
+    expect(otherTab.id).toBe(catSeat.playerId);
+  });
+
+  it('reports a room that does not exist, and falls back to a new seat when a stored session expired', async () => {
+    await expect(client({ roomCode: 'ZZZZZZ', name: 'Ana' }).start()).rejects.toMatchObject({
+      code: 'ROOM_NOT_FOUND',
+    });
+    const room = await server.createRoom({ gameType: 'rps' });
+    const storage = memoryStorage();
+    storage.set(`gb:session:${room.roomCode}`, 'expired-session-token-0123456789');
+    const ana = client({ roomCode: room.roomCode, name: 'Ana', storage });
+    const joined = await ana.start();
+    expect(joined.room.players.map((p) => p.name)).toEqual(['Ana']);
+    expect(storage.get(`gb:session:${room.roomCode}`)).toBe(joined.sessionToken);
+  });
+});
