@@ -19,6 +19,7 @@ function layer(name, extra = {}) {
     moduleNameMapper: {
       '^@gamebuddies/protocol$': '<rootDir>/protocol/src/index.ts',
       '^@gamebuddies/rooms-api$': '<rootDir>/roomsapi/src/index.ts',
+      '^@gamebuddies/client$': '<rootDir>/client/src/index.ts',
       '^@gamebuddies/gameserver$': '<rootDir>/gameserver/src/index.ts',
       '^@gamebuddies/operator$': '<rootDir>/operator/src/index.ts',
       '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { RoomClient, memoryStorage, type ClosedInfo } from '../../web/src/roomClient.js';
+import { RoomClient, memoryStorage, type ClosedInfo } from '@gamebuddies/client';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { TestPlayer } from '../helpers/players.js';
 import { waitUntil } from '../helpers/wait.js';

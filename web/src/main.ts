@@ -1,6 +1,6 @@
 import './style.css';
 import { askName, renderHome } from './home.js';
-import { RoomClient, type TokenStorage } from './roomClient.js';
+import { RoomClient, type TokenStorage } from '@gamebuddies/client';
 import { mountRoom } from './roomView.js';
 
 const app = document.getElementById('app')!;

@@ -6,7 +6,7 @@ import { ddfScreen } from './games/ddf.js';
 import { rpsScreen } from './games/rps.js';
 import type { GameScreen, ScreenContext } from './games/screen.js';
 import { susdScreen } from './games/susd.js';
-import type { RoomClient, SendResult } from './roomClient.js';
+import type { RoomClient, SendResult } from '@gamebuddies/client';
 import { settingsForm } from './settingsForm.js';
 
 const SCREENS: Record<string, { title: string; screen: GameScreen<never> }> = {

@@ -1,5 +1,5 @@
 import { h } from './dom.js';
-import type { RoomClient } from './roomClient.js';
+import type { RoomClient } from '@gamebuddies/client';
 
 interface Peer {
   pc: RTCPeerConnection;

@@ -1,6 +1,6 @@
 import type { RoomSnapshot } from '@gamebuddies/protocol';
 import type { Child } from '../dom.js';
-import type { RoomClient } from '../roomClient.js';
+import type { RoomClient } from '@gamebuddies/client';
 
 /** What a game's screen gets to draw one player's view. */
 export interface ScreenContext<View> {
