@@ -215,9 +215,10 @@ export async function startGameServer(config: Config, options: GameServerOptions
       openRoomCreation: config.openRoomCreation,
       creationLimiter,
       publicUrl: () => publicUrl,
+      lookupUrl: () => config.lookupUrl ?? publicUrl,
     }),
   );
-  app.use(express.static(options.webRoot ?? DEFAULT_WEB_ROOT, { index: 'index.html', maxAge: '1h' }));
+  app.use(express.static(options.webRoot ?? config.webRoot ?? DEFAULT_WEB_ROOT, { index: 'index.html', maxAge: '1h' }));
   app.use(notFound);
   app.use(errorHandler(log));
 

@@ -121,6 +121,9 @@ export function createRoomsApi(options: RoomsApiOptions): RoomsApi {
   router.use('/v1', v1);
 
   router.get('/r/:code', async (req, res) => {
+    // Pages served by a game server ask here when their server is gone: a public, credential-free
+    // answer any origin may read.
+    res.set('access-control-allow-origin', '*');
     const address = clientAddress(req);
     if (!lookupFailures.hasToken(address)) {
       throw new AppError('RATE_LIMITED', 'Too many failed lookups; wait a minute');

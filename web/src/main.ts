@@ -11,6 +11,20 @@ const session: TokenStorage = {
   remove: (key) => sessionStorage.removeItem(key),
 };
 
+/**
+ * Where to look the room up when this page's server goes away: the server says (a local fleet's or a
+ * cluster's front, which outlives it); otherwise this origin.
+ */
+async function lookupUrl(): Promise<string> {
+  try {
+    const response = await fetch('/play/games');
+    const body = (await response.json()) as { lookupUrl?: unknown };
+    return typeof body.lookupUrl === 'string' ? body.lookupUrl : location.origin;
+  } catch {
+    return location.origin;
+  }
+}
+
 async function openRoom(code: string, params: URLSearchParams): Promise<void> {
   const linkToken = params.get('token') ?? undefined;
   if (linkToken) {
@@ -22,7 +36,7 @@ async function openRoom(code: string, params: URLSearchParams): Promise<void> {
   const hasSession = session.get(`gb:session:${code}`) !== null;
   const name = hasSession ? undefined : await askName(app, code);
   const client = new RoomClient({
-    baseUrl: location.origin,
+    baseUrl: await lookupUrl(),
     roomCode: code,
     name,
     token: linkToken,

@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   SOCKET_ADAPTER: z.enum(['sharded', 'streams']).default('sharded'),
   API_KEYS: commaList.default([]),
   OPEN_ROOM_CREATION: booleanFromEnv.default(true),
+  LOOKUP_URL: z.url({ protocol: /^https?$/ }).optional(),
+  WEB_ROOT: z.string().min(1).optional(),
   WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
@@ -73,6 +75,13 @@ export interface Config {
   /** GameBuddies endpoint for room and player events, HMAC-signed with the secret. */
   webhook: { url: string; secret: string } | undefined;
   openRoomCreation: boolean;
+  /**
+   * A `/r/:code` lookup that outlives this server (the local fleet's front, the cluster's Rooms API):
+   * pages find their room there when this server is gone.
+   */
+  lookupUrl: string | undefined;
+  /** Folder of the web client to serve at `/` (default: the built `web/` workspace). */
+  webRoot: string | undefined;
   reconnectGraceMs: number;
   roomTtlSeconds: number;
   actionRatePerSec: number;
@@ -138,6 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys,
     webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : undefined,
     openRoomCreation: e.OPEN_ROOM_CREATION,
+    lookupUrl: e.LOOKUP_URL?.replace(/\/+$/, ''),
+    webRoot: e.WEB_ROOT,
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     roomTtlSeconds: e.ROOM_TTL_SECONDS,
     actionRatePerSec: e.ACTION_RATE_PER_SEC,

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
@@ -39,8 +39,27 @@ export async function startLocalFleet(
   namePrefix: string,
   log: Logger,
 ): Promise<RunningFleet> {
+
+  // The front listens first: members are told its address, where pages look their room up.
+  const starting = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end(JSON.stringify({ error: { code: 'SERVER_DRAINING', message: 'The fleet is starting' } }));
+  };
+  const httpServer = createServer(starting);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const listenHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const listenUrl = `http://${listenHost}:${port}`;
+  const publicUrl = config.publicUrl ?? listenUrl;
+
   const store = redisConfigured(config) ? await createRoomStore(config, log) : undefined;
-  const fleet = await LocalFleet.start(config, size, namePrefix, store, log);
+  const fleet = await LocalFleet.start(config, size, namePrefix, store, log, publicUrl).catch((error: unknown) => {
+    httpServer.close();
+    throw error;
+  });
   const backend = new FleetRoomsBackend(fleet);
 
   const registry = new Registry();
@@ -60,15 +79,6 @@ export async function startLocalFleet(
   });
   for (const member of fleet.members) member.onExit(() => restarts.inc());
 
-  const httpServer = createServer();
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const listenHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const listenUrl = `http://${listenHost}:${port}`;
-  const publicUrl = config.publicUrl ?? listenUrl;
 
   const roomsApi = createRoomsApi({
     backend,
@@ -115,11 +125,13 @@ export async function startLocalFleet(
       openRoomCreation: config.openRoomCreation,
       creationLimiter,
       publicUrl: () => publicUrl,
+      lookupUrl: () => publicUrl,
     }),
   );
-  app.use(express.static(DEFAULT_WEB_ROOT, { index: 'index.html', maxAge: '1h' }));
+  app.use(express.static(config.webRoot ?? DEFAULT_WEB_ROOT, { index: 'index.html', maxAge: '1h' }));
   app.use(notFound);
   app.use(errorHandler(log));
+  httpServer.off('request', starting);
   httpServer.on('request', app);
 
   let stopping: Promise<void> | undefined;

@@ -41,6 +41,7 @@ export class LocalFleet {
     namePrefix: string,
     store: RoomStore | undefined,
     log: Logger,
+    lookupUrl: string,
   ): Promise<LocalFleet> {
     const fleet = new LocalFleet(store, log);
     const internalKey = randomBytes(32).toString('base64url');
@@ -55,6 +56,7 @@ export class LocalFleet {
     // Members are reached only through the fleet's API and their own Socket.IO; the page creates
     // rooms at the fleet.
     env.OPEN_ROOM_CREATION = 'false';
+    env.LOOKUP_URL = lookupUrl;
     for (let i = 1; i <= size; i++) {
       const port = await freePort(host === '0.0.0.0' ? '127.0.0.1' : host);
       const member = new FleetMember(

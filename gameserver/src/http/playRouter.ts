@@ -9,6 +9,8 @@ export interface PlayApiDeps {
   openRoomCreation: boolean;
   creationLimiter: KeyedRateLimiter;
   publicUrl: () => string;
+  /** Where pages look their room up when it moves (see LOOKUP_URL). */
+  lookupUrl: () => string;
 }
 
 /**
@@ -21,6 +23,7 @@ export function playRouter(deps: PlayApiDeps): Router {
   router.get('/games', (_req, res) => {
     res.json({
       openRoomCreation: deps.openRoomCreation,
+      lookupUrl: deps.lookupUrl(),
       games: deps.games.list().map((g) => ({
         gameType: g.gameType,
         displayName: g.displayName,
