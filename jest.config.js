@@ -33,5 +33,14 @@ function layer(name, extra = {}) {
 export default {
   // Per-project testTimeout is ignored by jest; long tests pass their own timeout.
   testTimeout: 30_000,
-  projects: [layer('unit'), layer('e2e'), layer('integration'), layer('browser')],
+  projects: [
+    layer('unit'),
+    layer('e2e'),
+    layer('integration'),
+    layer('browser'),
+    layer('cluster', {
+      globalSetup: '<rootDir>/test/cluster/globalSetup.mjs',
+      globalTeardown: '<rootDir>/test/cluster/globalTeardown.mjs',
+    }),
+  ],
 };
