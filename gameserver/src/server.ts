@@ -131,6 +131,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
   );
   const broadcaster = new RoomBroadcaster(io, games, log);
   service.onUpdate(broadcaster.publish);
+  store.onRoomDeleted(broadcaster.roomDeleted);
   service.onUpdate(ownership.onUpdate);
   const webhooks = config.webhook
     ? new WebhookSender(
@@ -218,7 +219,12 @@ export async function startGameServer(config: Config, options: GameServerOptions
       lookupUrl: () => config.lookupUrl ?? publicUrl,
     }),
   );
-  app.use(express.static(options.webRoot ?? config.webRoot ?? DEFAULT_WEB_ROOT, { index: 'index.html', maxAge: '1h' }));
+  app.use(
+    express.static(options.webRoot ?? config.webRoot ?? DEFAULT_WEB_ROOT, {
+      index: 'index.html',
+      maxAge: '1h',
+    }),
+  );
   app.use(notFound);
   app.use(errorHandler(log));
 

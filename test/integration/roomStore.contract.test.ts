@@ -131,10 +131,17 @@ describe.each([
     expect(await store.loadRoom(r.code)).toMatchObject({ version: 61, game: { count: 60 } });
   });
 
-  it('deletes a room and frees its code', async () => {
+  it('deletes a room, frees its code, and announces the deletion once', async () => {
     const r = room();
+    const heard: string[] = [];
+    store.onRoomDeleted((code, reason) => heard.push(`${code} ${reason}`));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // Redis: the subscription is set up asynchronously
     await store.createRoom(r);
-    await store.deleteRoom(r.code);
+    await store.deleteRoom(r.code, 'expired');
+    await store.deleteRoom(r.code); // already gone: nothing to announce
+    await waitUntil(() => heard.includes(`${r.code} expired`));
+    await sleep(100);
+    expect(heard.filter((h) => h.startsWith(r.code))).toEqual([`${r.code} expired`]);
     expect(await store.loadRoom(r.code)).toBeNull();
     expect(await store.listRoomCodes()).not.toContain(r.code);
     expect(await store.createRoom(r)).toBe('created');

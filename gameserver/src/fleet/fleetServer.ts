@@ -39,7 +39,6 @@ export async function startLocalFleet(
   namePrefix: string,
   log: Logger,
 ): Promise<RunningFleet> {
-
   // The front listens first: members are told its address, where pages look their room up.
   const starting = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
@@ -56,10 +55,12 @@ export async function startLocalFleet(
   const publicUrl = config.publicUrl ?? listenUrl;
 
   const store = redisConfigured(config) ? await createRoomStore(config, log) : undefined;
-  const fleet = await LocalFleet.start(config, size, namePrefix, store, log, publicUrl).catch((error: unknown) => {
-    httpServer.close();
-    throw error;
-  });
+  const fleet = await LocalFleet.start(config, size, namePrefix, store, log, publicUrl).catch(
+    (error: unknown) => {
+      httpServer.close();
+      throw error;
+    },
+  );
   const backend = new FleetRoomsBackend(fleet);
 
   const registry = new Registry();
@@ -78,7 +79,6 @@ export async function startLocalFleet(
     registers: [registry],
   });
   for (const member of fleet.members) member.onExit(() => restarts.inc());
-
 
   const roomsApi = createRoomsApi({
     backend,

@@ -1,3 +1,4 @@
+import type { CloseReason } from '@gamebuddies/protocol';
 import type { RoomUpdate } from '../rooms/roomEvents.js';
 import { snapshotFor } from '../rooms/snapshot.js';
 import type { GameRegistry } from '../plugins/registry.js';
@@ -15,6 +16,18 @@ export class RoomBroadcaster {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * The store says a room was deleted (by this server, another one, or the operator): this server's
+   * sockets in it are told and let go. Each server tells only its own sockets.
+   */
+  readonly roomDeleted = (code: string, reason: CloseReason): void => {
+    for (const plugin of this.games.list()) {
+      const nsp = this.io.of(`/${plugin.gameType}`);
+      nsp.local.to(code).emit('room:closed', { reason });
+      nsp.local.in(code).disconnectSockets(true);
+    }
+  };
+
   readonly publish = ({ room, events }: RoomUpdate): void => {
     const plugin = this.games.get(room.gameType);
     if (!plugin) return;
@@ -25,8 +38,7 @@ export class RoomBroadcaster {
         case 'created':
           break;
         case 'closed':
-          nsp.to(room.code).emit('room:closed', { reason: event.reason });
-          nsp.in(room.code).disconnectSockets(true);
+          // Players are told by `roomDeleted`, on every server, whoever deleted the room.
           return;
         case 'chat':
           nsp.to(room.code).emit('chat:message', { message: event.message, version: room.version });

@@ -356,7 +356,7 @@ export class RoomService {
 
   async closeRoom(rawCode: string, reason: CloseReason): Promise<void> {
     const room = await this.getRoom(rawCode);
-    await this.store.deleteRoom(room.code);
+    await this.store.deleteRoom(room.code, reason);
     this.publish({ room, events: [{ type: 'closed', reason }], timersChanged: false });
   }
 

@@ -1,4 +1,4 @@
-import { AppError } from '@gamebuddies/protocol';
+import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import { MemoryIdempotencyStore, type IdempotencyStore } from '@gamebuddies/rooms-api';
 import type { RoomRecord } from '../rooms/roomRecord.js';
 import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
@@ -21,6 +21,7 @@ export class MemoryRoomStore implements RoomStore {
   private readonly leases = new Map<string, { serverId: string; expiresAt: number }>();
   private readonly servers = new Map<string, number>();
   private readonly timerListeners: Array<(code: string) => void> = [];
+  private readonly deletedListeners: Array<(code: string, reason: CloseReason) => void> = [];
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly ttlSeconds: number) {
@@ -53,9 +54,14 @@ export class MemoryRoomStore implements RoomStore {
     return { room: draft, result, changed: true };
   }
 
-  async deleteRoom(code: string): Promise<void> {
-    this.rooms.delete(code);
+  async deleteRoom(code: string, reason: CloseReason = 'deleted'): Promise<void> {
+    const existed = this.rooms.delete(code);
     this.leases.delete(code);
+    if (existed) for (const listener of this.deletedListeners) listener(code, reason);
+  }
+
+  onRoomDeleted(listener: (code: string, reason: CloseReason) => void): void {
+    this.deletedListeners.push(listener);
   }
 
   async listRoomCodes(serverId?: string): Promise<string[]> {

@@ -30,12 +30,17 @@ if KEYS[3] ~= KEYS[4] then redis.call('ZREM', KEYS[4], ARGV[7]) end
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[7])
 return 1`;
 
-/** KEYS: room, all-rooms index, lease. ARGV: code, server index key prefix. */
+/**
+ * KEYS: room, all-rooms index, lease. ARGV: code, server index key prefix, deletion channel, message.
+ * The announcement is published in the same step, so no server can miss a deletion it must report.
+ */
 const DELETE_ROOM = `
 local s = redis.call('HGET', KEYS[1], 's')
+if not s then return 0 end
 redis.call('DEL', KEYS[1], KEYS[3])
 redis.call('ZREM', KEYS[2], ARGV[1])
-if s then redis.call('ZREM', ARGV[2] .. s, ARGV[1]) end
+redis.call('ZREM', ARGV[2] .. s, ARGV[1])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`;
 
 /** KEYS: lease. ARGV: serverId, leaseMs. Takes a free lease or renews our own. */

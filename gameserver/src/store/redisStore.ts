@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AppError } from '@gamebuddies/protocol';
+import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import { RedisIdempotencyStore, type IdempotencyStore } from '@gamebuddies/rooms-api';
 import type { Logger } from '../logger.js';
 import type { RoomRecord } from '../rooms/roomRecord.js';
@@ -32,6 +32,7 @@ export class RedisRoomStore implements RoomStore {
   private readonly client: StoreClient;
   private subscriber?: Redis;
   private readonly timerListeners: Array<(code: string) => void> = [];
+  private readonly deletedListeners: Array<(code: string, reason: CloseReason) => void> = [];
   private readonly healthListeners: Array<(health: StoreHealth) => void> = [];
   private lastHealth: StoreHealth;
 
@@ -123,7 +124,7 @@ export class RedisRoomStore implements RoomStore {
     throw new AppError('CONFLICT', 'The room is too busy right now; try again');
   }
 
-  async deleteRoom(code: string): Promise<void> {
+  async deleteRoom(code: string, reason: CloseReason = 'deleted'): Promise<void> {
     await this.run('delete', () =>
       this.client.gbDeleteRoom(
         this.roomKey(code),
@@ -131,8 +132,15 @@ export class RedisRoomStore implements RoomStore {
         this.leaseKey(code),
         code,
         this.key('server-rooms:'),
+        this.key('deleted'),
+        JSON.stringify({ code, reason }),
       ),
     );
+  }
+
+  onRoomDeleted(listener: (code: string, reason: CloseReason) => void): void {
+    this.deletedListeners.push(listener);
+    this.subscribe();
   }
 
   async listRoomCodes(serverId?: string): Promise<string[]> {
@@ -190,15 +198,25 @@ export class RedisRoomStore implements RoomStore {
 
   onTimersAnnounced(listener: (code: string) => void): void {
     this.timerListeners.push(listener);
+    this.subscribe();
+  }
+
+  /** One subscriber connection for the store's channels (timers changed, rooms deleted). */
+  private subscribe(): void {
     if (this.subscriber) return;
     const subscriber = this.createSubscriber();
     this.subscriber = subscriber;
+    const [timers, deleted] = [this.key('timers'), this.key('deleted')];
     subscriber.on('error', (error: Error) => this.log.debug({ err: error }, 'redis subscriber error'));
-    subscriber.on('message', (_channel: string, code: string) => {
-      for (const notify of this.timerListeners) notify(code);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === timers) for (const notify of this.timerListeners) notify(message);
+      if (channel === deleted) {
+        const { code, reason } = JSON.parse(message) as { code: string; reason: CloseReason };
+        for (const notify of this.deletedListeners) notify(code, reason);
+      }
     });
-    subscriber.subscribe(this.key('timers')).catch((error: unknown) => {
-      this.log.warn({ err: error }, 'could not subscribe to timer announcements; retried on reconnect');
+    subscriber.subscribe(timers, deleted).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'could not subscribe to store announcements; retried on reconnect');
     });
   }
 

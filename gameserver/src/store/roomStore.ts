@@ -1,4 +1,5 @@
 import type { IdempotencyStore } from '@gamebuddies/rooms-api';
+import type { CloseReason } from '@gamebuddies/protocol';
 import type { RoomRecord } from '../rooms/roomRecord.js';
 
 /**
@@ -31,7 +32,12 @@ export interface RoomStore {
   loadRoom(code: string): Promise<RoomRecord | null>;
   /** Applies a change atomically, bumping `version` by one; retries on a concurrent write. */
   applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>>;
-  deleteRoom(code: string): Promise<void>;
+  /**
+   * Deletes the room and tells every server sharing this store (`onRoomDeleted`), so whoever holds
+   * the room's players can say goodbye, whichever process deleted it (a server, the operator).
+   */
+  deleteRoom(code: string, reason?: CloseReason): Promise<void>;
+  onRoomDeleted(listener: (code: string, reason: CloseReason) => void): void;
   /** Codes of live rooms, all or only those held by one server. */
   listRoomCodes(serverId?: string): Promise<string[]>;
   /** Live rooms held by one server: its load against MAX_ROOMS. */

@@ -311,9 +311,11 @@ export class GameRoomReconciler {
     if (!(meta.finalizers ?? []).includes(FINALIZER)) return {};
     const code = room.spec.roomCode;
     if (code) {
-      // The store first: a game server that sees the code leave its list and no room in the store
-      // tells its players the room is closed.
-      await this.deps.store.deleteRoom(code);
+      // The store first: the deletion is announced to every game server sharing it, which tells the
+      // room's players; then the slot on the GameServer is freed.
+      await this.deps.service.closeRoom(code, 'deleted').catch((error: unknown) => {
+        if (!(error instanceof AppError && error.code === 'ROOM_NOT_FOUND')) throw error;
+      });
       const servers = await this.deps.kube.listGameServers(meta.namespace!);
       for (const gs of servers.items) {
         if (roomsOf(gs, this.deps.policy.roomsList).includes(code)) await this.removeFromList(gs, code);
