@@ -35,6 +35,7 @@ export class RedisRoomStore implements RoomStore {
   private readonly deletedListeners: Array<(code: string, reason: CloseReason) => void> = [];
   private readonly healthListeners: Array<(health: StoreHealth) => void> = [];
   private lastHealth: StoreHealth;
+  private everReady = false;
 
   constructor(
     client: Redis,
@@ -44,6 +45,7 @@ export class RedisRoomStore implements RoomStore {
   ) {
     this.client = withStoreScripts(client);
     this.lastHealth = this.health();
+    this.everReady = this.lastHealth === 'ok';
     for (const event of ['ready', 'end', 'close', 'error']) {
       client.on(event, () => this.checkHealth());
     }
@@ -268,6 +270,11 @@ export class RedisRoomStore implements RoomStore {
     const now = this.health();
     if (now === this.lastHealth) return;
     this.lastHealth = now;
+    // The first connection is not news; only a loss and a return are.
+    if (now === 'ok' && !this.everReady) {
+      this.everReady = true;
+      return;
+    }
     this.log.warn({ health: now }, now === 'ok' ? 'redis is back' : 'redis is unavailable');
     for (const listener of this.healthListeners) listener(now);
   }

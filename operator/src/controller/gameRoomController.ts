@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { GameRoom } from '../crd/gameRoom.generated.js';
 import { roomsOf, type GameServer } from '../kube/agonesTypes.js';
+import { isConflict } from '../kube/clients.js';
 import type { GameRoomReconciler } from '../reconcile/gameRoomReconciler.js';
 import type { ResilientInformer } from './resilientInformer.js';
 import { WorkQueue, workQueueMetrics } from './workQueue.js';
@@ -119,6 +120,12 @@ export class GameRoomController {
           this.metrics.reconciles.inc({ controller: CONTROLLER, result: 'success' });
         }
       } catch (error) {
+        if (isConflict(error)) {
+          // The cache was behind the API server: look again once it has caught up, not as a failure.
+          this.queue.addAfter(key, 100);
+          this.metrics.reconciles.inc({ controller: CONTROLLER, result: 'requeue' });
+          continue; // `finally` still ends the timer and marks the key done
+        }
         this.metrics.errors.inc({ controller: CONTROLLER });
         this.metrics.reconciles.inc({ controller: CONTROLLER, result: 'error' });
         this.log.warn(

@@ -16,6 +16,16 @@ export interface LeaderElectionOptions {
 const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
 
 /**
+ * Lease times are MicroTime (six fractional digits); client-node would send a Date with three, which
+ * the API server refuses. A string passes through its serializer untouched.
+ */
+function microTime(date: Date | string | undefined): Date | undefined {
+  if (date === undefined) return undefined;
+  const iso = new Date(date).toISOString();
+  return iso.replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as Date;
+}
+
+/**
  * Lease-based leader election, as client-go does it: the holder renews a coordination.k8s.io Lease;
  * others take it over only when they have seen no renewal for a whole lease duration (measured on
  * their own clock, so clock skew between nodes does not matter). Updates carry the resourceVersion,
@@ -111,8 +121,8 @@ export class LeaderElector {
           spec: {
             holderIdentity: identity,
             leaseDurationSeconds,
-            acquireTime: now,
-            renewTime: now,
+            acquireTime: microTime(now),
+            renewTime: microTime(now),
             leaseTransitions: 0,
           },
         },
@@ -133,8 +143,8 @@ export class LeaderElector {
       ...spec,
       holderIdentity: identity,
       leaseDurationSeconds,
-      renewTime: now,
-      acquireTime: transition ? now : spec.acquireTime,
+      renewTime: microTime(now),
+      acquireTime: microTime(transition ? now : spec.acquireTime),
       leaseTransitions: (spec.leaseTransitions ?? 0) + (transition ? 1 : 0),
     };
     // The resourceVersion read above makes this a compare-and-swap: a rival's update makes it fail.
@@ -147,7 +157,13 @@ export class LeaderElector {
     try {
       const lease = await this.api.readNamespacedLease({ name, namespace });
       if (lease.spec?.holderIdentity !== identity) return;
-      lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new Date(0) };
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        renewTime: microTime(new Date(0)),
+        acquireTime: microTime(lease.spec.acquireTime),
+      };
       await this.api.replaceNamespacedLease({ name, namespace, body: lease });
     } catch (error) {
       this.log.warn({ err: error }, 'could not release the leader lease');

@@ -95,8 +95,16 @@ export class KubeClients {
     });
   }
 
-  /** One write of the status subresource (merge patch). */
-  patchGameRoomStatus(namespace: string, name: string, status: GameRoomStatus): Promise<GameRoom> {
+  /**
+   * One write of the status subresource (merge patch), only if the GameRoom is still at
+   * `resourceVersion`: a status computed from a stale cache must not overwrite a newer one (409).
+   */
+  patchGameRoomStatus(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    status: GameRoomStatus,
+  ): Promise<GameRoom> {
     return this.custom.patchNamespacedCustomObjectStatus(
       {
         group: GAMEROOM_GROUP,
@@ -104,7 +112,7 @@ export class KubeClients {
         namespace,
         plural: GAMEROOM_PLURAL,
         name,
-        body: { status },
+        body: { metadata: { resourceVersion }, status },
       },
       mergePatch,
     ) as Promise<GameRoom>;

@@ -370,6 +370,7 @@ export class GameRoomReconciler {
   /** One status write per reconcile, and none when nothing changed. */
   private async writeStatus(room: GameRoom, status: GameRoomStatus): Promise<void> {
     if (sameJson(room.status ?? {}, status)) return;
-    await this.deps.kube.patchGameRoomStatus(room.metadata!.namespace!, room.metadata!.name!, status);
+    const meta = room.metadata!;
+    await this.deps.kube.patchGameRoomStatus(meta.namespace!, meta.name!, meta.resourceVersion!, status);
   }
 }
