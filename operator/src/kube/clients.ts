@@ -139,12 +139,13 @@ export class KubeClients {
     ) as Promise<GameRoom>;
   }
 
-  listGameServers(namespace: string): Promise<KubernetesListObject<GameServer>> {
+  listGameServers(namespace: string, labelSelector?: string): Promise<KubernetesListObject<GameServer>> {
     return this.custom.listNamespacedCustomObject({
       group: AGONES_GROUP,
       version: AGONES_VERSION,
       namespace,
       plural: GAMESERVERS,
+      ...(labelSelector ? { labelSelector } : {}),
     }) as Promise<KubernetesListObject<GameServer>>;
   }
 

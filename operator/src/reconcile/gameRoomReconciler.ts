@@ -52,22 +52,17 @@ export class GameRoomReconciler {
     const meta = room.metadata!;
     if (meta.deletionTimestamp) return this.finalize(room);
 
-    // Set-up writes come first, one per pass: the resulting update event brings the room back here.
-    if (!(meta.finalizers ?? []).includes(FINALIZER)) {
+    // Set-up comes first, in one write (finalizer, and the room code written to the spec once — the
+    // CRD makes it immutable — before anything uses it, so a crash can never leave a room in the store
+    // under a code the GameRoom does not know). The update event brings the room back here.
+    const needsFinalizer = !(meta.finalizers ?? []).includes(FINALIZER);
+    if (needsFinalizer || !room.spec.roomCode) {
       await this.deps.kube.patchGameRoom(namespace, name, meta.resourceVersion!, {
-        metadata: { finalizers: [...(meta.finalizers ?? []), FINALIZER] },
+        ...(needsFinalizer ? { metadata: { finalizers: [...(meta.finalizers ?? []), FINALIZER] } } : {}),
+        ...(room.spec.roomCode ? {} : { spec: { roomCode: newRoomCode() } }),
       });
       return {};
     }
-    if (!room.spec.roomCode) {
-      // Written to the spec (once; the CRD makes it immutable) before anything uses it, so a crash
-      // here can never leave a room in the store under a code the GameRoom does not know.
-      await this.deps.kube.patchGameRoom(namespace, name, meta.resourceVersion!, {
-        spec: { roomCode: newRoomCode() },
-      });
-      return {};
-    }
-
     const code = room.spec.roomCode;
     const previous = room.status ?? {};
     let status: GameRoomStatus = {
@@ -186,9 +181,12 @@ export class GameRoomReconciler {
     if (!holder) {
       // Allocation is not idempotent (agones#607): ask the API server itself, not the cache, whether
       // an earlier allocation (before a crash, or not yet in the cache) already placed this code.
-      holder = (await this.deps.kube.listGameServers(namespace)).items.find(
-        (gs) => isServing(gs) && roomsOf(gs, this.deps.policy.roomsList).includes(code),
-      );
+      holder = (
+        await this.deps.kube.listGameServers(
+          namespace,
+          `${this.deps.policy.gameTypeLabel}=${room.spec.gameType}`,
+        )
+      ).items.find((gs) => isServing(gs) && roomsOf(gs, this.deps.policy.roomsList).includes(code));
     }
     if (!holder) {
       moved = Boolean(status.gameServer?.name);
