@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import {
+  booleanFromEnv,
+  commaList,
+  ConfigError,
+  pairingProblems,
+  parseEnv,
+  redisEnvShape,
+  webhookEnvShape,
+} from '@gamebuddies/protocol';
 import { parseApiKeys, type ApiKey } from '@gamebuddies/rooms-api';
-
-const commaList = z.string().transform((v) =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
-const booleanFromEnv = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 const EnvSchema = z.object({
   /** Namespace the operator runs in (its Lease lives there). */
@@ -20,14 +21,7 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   API_KEYS: commaList.default([]),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  REDIS_SENTINELS: commaList.optional(),
-  REDIS_SENTINEL_MASTER: z.string().min(1).default('mymaster'),
-  REDIS_PASSWORD: z.string().min(1).optional(),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]{1,32}$/)
-    .default('gb:'),
+  ...redisEnvShape,
   ROOM_TTL_SECONDS: z.coerce.number().int().min(10).default(7200),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(100).default(120_000),
   /** least-loaded spreads rooms over servers (the seed's choice); packed fills a server first. */
@@ -42,8 +36,7 @@ const EnvSchema = z.object({
   WORKERS: z.coerce.number().int().min(1).max(64).default(4),
   /** How often a Ready room's player count is refreshed from the store. */
   REFRESH_SECONDS: z.coerce.number().int().min(1).default(30),
-  WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  WEBHOOK_SECRET: z.string().min(16).optional(),
+  ...webhookEnvShape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -79,42 +72,24 @@ export interface OperatorConfig {
   logLevel: string;
 }
 
-export class OperatorConfigError extends Error {
-  constructor(problems: string[]) {
-    super(`Invalid operator configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'OperatorConfigError';
-  }
-}
-
-const SECRETS = new Set(['API_KEYS', 'REDIS_URL', 'REDIS_PASSWORD', 'WEBHOOK_SECRET']);
+/** Kept under the operator's name for callers; the same error the game server throws. */
+export { ConfigError as OperatorConfigError };
 
 export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new OperatorConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? 'environment');
-        return `${name}=${SECRETS.has(name) ? '(hidden)' : JSON.stringify(env[name])}: ${issue.message}`;
-      }),
-    );
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
+  const e = parseEnv(EnvSchema, env);
+  const problems = pairingProblems(e);
   if (!e.REDIS_URL && !e.REDIS_SENTINELS?.length) {
     problems.push(
       'REDIS_URL (or REDIS_SENTINELS): the operator keeps rooms in the same Redis as the game servers',
     );
   }
-  if (Boolean(e.WEBHOOK_URL) !== Boolean(e.WEBHOOK_SECRET))
-    problems.push('WEBHOOK_URL and WEBHOOK_SECRET: set both or neither');
   let apiKeys: ApiKey[] = [];
   try {
     apiKeys = parseApiKeys(e.API_KEYS);
   } catch (error) {
     problems.push(`API_KEYS=(hidden): ${(error as Error).message}`);
   }
-  if (problems.length) throw new OperatorConfigError(problems);
+  if (problems.length) throw new ConfigError(problems);
   return {
     podNamespace: e.POD_NAMESPACE,
     identity: e.POD_NAME ?? `operator-${process.pid}`,

@@ -5,3 +5,4 @@ export * from './room.js';
 export * from './schemas.js';
 export * from './events.js';
 export * from './http.js';
+export * from './env.js';

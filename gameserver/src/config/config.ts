@@ -1,16 +1,14 @@
 import { z } from 'zod';
+import {
+  booleanFromEnv,
+  commaList,
+  ConfigError,
+  pairingProblems,
+  parseEnv,
+  redisEnvShape,
+  webhookEnvShape,
+} from '@gamebuddies/protocol';
 import { parseApiKeys, type ApiKey } from '@gamebuddies/rooms-api';
-
-const booleanFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
-
-const commaList = z.string().transform((value) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean),
-);
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -21,23 +19,13 @@ const EnvSchema = z.object({
     .optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   MAX_ROOMS: z.coerce.number().int().min(1).max(100_000).default(100),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  REDIS_SENTINELS: commaList
-    .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port entries')))
-    .optional(),
-  REDIS_SENTINEL_MASTER: z.string().min(1).default('mymaster'),
-  REDIS_PASSWORD: z.string().min(1).optional(),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]{1,32}$/)
-    .default('gb:'),
+  ...redisEnvShape,
   SOCKET_ADAPTER: z.enum(['sharded', 'streams']).default('sharded'),
   API_KEYS: commaList.default([]),
   OPEN_ROOM_CREATION: booleanFromEnv.default(true),
   LOOKUP_URL: z.url({ protocol: /^https?$/ }).optional(),
   WEB_ROOT: z.string().min(1).optional(),
-  WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  ...webhookEnvShape,
   RECONNECT_GRACE_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   ROOM_TTL_SECONDS: z.coerce
     .number()
@@ -95,36 +83,12 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
-const SECRET_VARIABLES = new Set(['API_KEYS', 'REDIS_URL', 'REDIS_PASSWORD', 'WEBHOOK_SECRET']);
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? 'environment');
-        const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(env[name]);
-        return `${name}=${shown}: ${issue.message}`;
-      }),
-    );
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
-  if (e.REDIS_URL && e.REDIS_SENTINELS?.length)
-    problems.push('REDIS_URL and REDIS_SENTINELS: set one of them, not both');
-  if (Boolean(e.WEBHOOK_URL) !== Boolean(e.WEBHOOK_SECRET))
-    problems.push('WEBHOOK_URL and WEBHOOK_SECRET: set both or neither');
+  const e = parseEnv(EnvSchema, env);
+  const problems = pairingProblems(e);
   let apiKeys: ApiKey[] = [];
   try {
     apiKeys = parseApiKeys(e.API_KEYS);

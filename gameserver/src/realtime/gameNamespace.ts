@@ -7,7 +7,6 @@ import {
   PlayerTargetPayload,
   SettingsPayload,
   describeZodError,
-  type Ack,
   type ClientToServerEvents,
   type JoinErrorCode,
 } from '@gamebuddies/protocol';
@@ -20,6 +19,7 @@ import type { RoomService } from '../rooms/roomService.js';
 import { snapshotFor } from '../rooms/snapshot.js';
 import type { InflightTracker } from './inflight.js';
 import { TokenBucket, type KeyedRateLimiter } from '@gamebuddies/rooms-api';
+import { onAckedEvent } from './ackedEvent.js';
 import { attachRtcRelay } from './rtcRelay.js';
 import { playerChannel, type GameServerIO, type GameSocket } from './types.js';
 
@@ -156,39 +156,7 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
       event: keyof ClientToServerEvents,
       schema: S,
       handle: (payload: z.infer<S>) => Promise<RoomRecord>,
-    ) => {
-      socket.on(event, (payload: unknown, ack: unknown) => {
-        // A client that sent no payload passes its ack first.
-        if (typeof payload === 'function' && ack === undefined) [payload, ack] = [{}, payload];
-        if (typeof ack !== 'function') {
-          metrics.rejectedEvents.inc({ code: 'NO_ACK' });
-          return;
-        }
-        const reply = ack as (response: Ack) => void;
-        const fail = (error: AppError) => {
-          metrics.rejectedEvents.inc({ code: error.code });
-          reply({ ok: false, error: error.toBody() });
-        };
-        if (!socket.data.actions.take()) return fail(new AppError('RATE_LIMITED', 'Slow down'));
-        const parsed = schema.safeParse(payload);
-        if (!parsed.success) return fail(new AppError('BAD_REQUEST', describeZodError(parsed.error)));
-        const started = performance.now();
-        void inflight
-          .run(() => handle(parsed.data))
-          .then(
-            (room) => {
-              metrics.broadcastLatency.observe({ event }, (performance.now() - started) / 1000);
-              reply({ ok: true, version: room.version });
-            },
-            (error: unknown) => {
-              const appError = toAppError(error);
-              if (appError.code === 'INTERNAL')
-                log.error({ err: error, room: roomCode, event }, 'event failed');
-              fail(appError);
-            },
-          );
-      });
-    };
+    ) => onAckedEvent(socket, deps, event, schema, handle);
 
     on('room:chat', ChatPayload, ({ text }) => service.chat(roomCode, playerId, text));
     on('game:action', GameActionPayload, (action) => service.act(roomCode, playerId, action));

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** Helpers for configuration read from the environment, shared by the game server and the operator. */
+
+export const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+export const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+/** The Redis variables both processes read (the same store, the same key prefix). */
+export const redisEnvShape = {
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_SENTINELS: commaList
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port entries')))
+    .optional(),
+  REDIS_SENTINEL_MASTER: z.string().min(1).default('mymaster'),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,32}$/)
+    .default('gb:'),
+};
+
+export const webhookEnvShape = {
+  WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+};
+
+/** Variables whose values never appear in an error message. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'API_KEYS',
+  'REDIS_URL',
+  'REDIS_PASSWORD',
+  'WEBHOOK_SECRET',
+]);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment (empty values count as unset); throws ConfigError naming every bad variable. */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(env[name]);
+      return `${name}=${shown}: ${issue.message}`;
+    }),
+  );
+}
+
+/** Problems between variables: a Redis given twice, half a webhook. */
+export function pairingProblems(e: {
+  REDIS_URL?: string | undefined;
+  REDIS_SENTINELS?: string[] | undefined;
+  WEBHOOK_URL?: string | undefined;
+  WEBHOOK_SECRET?: string | undefined;
+}): string[] {
+  const problems: string[] = [];
+  if (e.REDIS_URL && e.REDIS_SENTINELS?.length)
+    problems.push('REDIS_URL and REDIS_SENTINELS: set one of them, not both');
+  if (Boolean(e.WEBHOOK_URL) !== Boolean(e.WEBHOOK_SECRET))
+    problems.push('WEBHOOK_URL and WEBHOOK_SECRET: set both or neither');
+  return problems;
+}
