@@ -7,6 +7,7 @@ import {
   PlayerTargetPayload,
   SettingsPayload,
   describeZodError,
+  normalizeRoomCode,
   type ClientToServerEvents,
   type JoinErrorCode,
 } from '@gamebuddies/protocol';
@@ -19,8 +20,8 @@ import type { RoomService } from '../rooms/roomService.js';
 import { snapshotFor } from '../rooms/snapshot.js';
 import type { InflightTracker } from './inflight.js';
 import { TokenBucket, type KeyedRateLimiter } from '@gamebuddies/rooms-api';
-import { onAckedEvent } from './ackedEvent.js';
-import { attachRtcRelay } from './rtcRelay.js';
+import { ackedEventListener, type SharedListener } from './ackedEvent.js';
+import { rtcRelayListener } from './rtcRelay.js';
 import { playerChannel, type GameServerIO, type GameSocket } from './types.js';
 
 export interface NamespaceDeps {
@@ -33,6 +34,8 @@ export interface NamespaceDeps {
   actionRatePerSec: number;
   actionBurst: number;
   trustProxy: boolean;
+  /** Refuses a join before it is tried (ROOM_MOVED under Agones for a room assigned elsewhere). */
+  admit?: (code: string) => Promise<void>;
   /** Told when a room gains or loses a socket on this server (so someone runs the room). */
   presence: { connected(code: string): void; disconnected(code: string): void };
 }
@@ -83,14 +86,17 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
     if (!auth.success) return refuse(new AppError('BAD_REQUEST', describeZodError(auth.error)));
 
     void inflight
-      .run(() =>
-        service.join(auth.data.roomCode, {
+      .run(async () => {
+        // Under Agones a server admits only the rooms assigned to it (ROOM_MOVED otherwise).
+        const code = normalizeRoomCode(auth.data.roomCode);
+        if (code && deps.admit) await deps.admit(code);
+        return service.join(auth.data.roomCode, {
           name: auth.data.name,
           token: auth.data.token,
           connectionId: socket.id,
           gameType: plugin.gameType,
-        }),
-      )
+        });
+      })
       .then(
         ({ room, player, sessionToken }) => {
           socket.data = {
@@ -102,9 +108,7 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
             welcomed: false,
           };
           // If the transport closes before the connection handler runs, nothing else frees the seat.
-          socket.conn.once('close', () => {
-            if (!socket.data.welcomed) releaseSeat(socket);
-          });
+          watchUntilWelcomed(socket);
           metrics.joins.inc({ result: 'ok' });
           metrics.playerJoin.observe((performance.now() - started) / 1000);
           next();
@@ -112,6 +116,21 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
         (error: unknown) => refuse(toAppError(error)),
       );
   });
+
+  /**
+   * Until the connection handler runs, a closing transport must free the seat itself. The watcher is
+   * made outside the admission middleware (it would keep that scope alive for the whole connection)
+   * and removed once the player is welcomed, when the `disconnect` listener takes over.
+   */
+  const earlyCloseWatchers = new WeakMap<GameSocket, () => void>();
+  const watchUntilWelcomed = (socket: GameSocket) => {
+    const watcher = () => {
+      earlyCloseWatchers.delete(socket);
+      if (!socket.data.welcomed) releaseSeat(socket);
+    };
+    earlyCloseWatchers.set(socket, watcher);
+    socket.conn.once('close', watcher);
+  };
 
   const releaseSeat = (socket: GameSocket) => {
     const { roomCode, playerId } = socket.data;
@@ -124,9 +143,59 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
       });
   };
 
+  // Built once for the namespace; every socket gets the same functions (see ackedEventListener).
+  const on = <S extends z.ZodType>(
+    event: keyof ClientToServerEvents,
+    schema: S,
+    handle: (socket: GameSocket, payload: z.infer<S>) => Promise<RoomRecord>,
+  ): [string, SharedListener] => [event, ackedEventListener(deps, event, schema, handle)];
+  const listeners: Array<[string, SharedListener]> = [
+    on('room:chat', ChatPayload, (s, { text }) => service.chat(s.data.roomCode, s.data.playerId, text)),
+    on('game:action', GameActionPayload, (s, action) =>
+      service.act(s.data.roomCode, s.data.playerId, action),
+    ),
+    on('room:kick', PlayerTargetPayload, (s, { playerId: target }) =>
+      service.kick(s.data.roomCode, s.data.playerId, target),
+    ),
+    on('room:transfer-host', PlayerTargetPayload, (s, { playerId: target }) =>
+      service.transferHost(s.data.roomCode, s.data.playerId, target),
+    ),
+    on('room:settings', SettingsPayload, (s, settings) =>
+      service.updateSettings(s.data.roomCode, s.data.playerId, settings),
+    ),
+    on('room:return-to-lobby', EmptyPayload, (s) => service.returnToLobby(s.data.roomCode, s.data.playerId)),
+    on('room:leave', EmptyPayload, async (s) => {
+      const room = await service.leave(s.data.roomCode, s.data.playerId);
+      setImmediate(() => s.disconnect(true));
+      return room;
+    }),
+    ['rtc:signal', rtcRelayListener(nsp, plugin, { service, metrics, inflight, log })],
+  ];
+  /**
+   * One catch-all listener per socket routes the client events above (Socket.IO calls it with the
+   * socket as `this`, the event name first): a connection holds one listener, not one per event.
+   * Events without a handler, and packets that arrive after the socket was disconnected, are ignored
+   * as Socket.IO's own dispatch does.
+   */
+  const handlers = new Map(listeners);
+  const onClientEvent = function (this: GameSocket, event: unknown, ...args: unknown[]) {
+    if (!this.connected || typeof event !== 'string') return;
+    handlers.get(event)?.apply(this, args);
+  };
+  const onDisconnect = function (this: GameSocket) {
+    metrics.connectedSockets.dec({ game_type: plugin.gameType });
+    deps.presence.disconnected(this.data.roomCode);
+    releaseSeat(this);
+  };
+
   nsp.on('connection', (socket) => {
     const { roomCode, playerId, sessionToken } = socket.data;
     socket.data.welcomed = true;
+    const watcher = earlyCloseWatchers.get(socket);
+    if (watcher) {
+      earlyCloseWatchers.delete(socket);
+      socket.conn.off('close', watcher);
+    }
     metrics.connectedSockets.inc({ game_type: plugin.gameType });
     deps.presence.connected(roomCode);
     // A player has one live connection: an older one (another tab, a half-dead link) is dropped.
@@ -152,32 +221,7 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
         socket.disconnect(true);
       });
 
-    const on = <S extends z.ZodType>(
-      event: keyof ClientToServerEvents,
-      schema: S,
-      handle: (payload: z.infer<S>) => Promise<RoomRecord>,
-    ) => onAckedEvent(socket, deps, event, schema, handle);
-
-    on('room:chat', ChatPayload, ({ text }) => service.chat(roomCode, playerId, text));
-    on('game:action', GameActionPayload, (action) => service.act(roomCode, playerId, action));
-    on('room:kick', PlayerTargetPayload, ({ playerId: target }) => service.kick(roomCode, playerId, target));
-    on('room:transfer-host', PlayerTargetPayload, ({ playerId: target }) =>
-      service.transferHost(roomCode, playerId, target),
-    );
-    on('room:settings', SettingsPayload, (settings) => service.updateSettings(roomCode, playerId, settings));
-    on('room:return-to-lobby', EmptyPayload, () => service.returnToLobby(roomCode, playerId));
-    on('room:leave', EmptyPayload, async () => {
-      const room = await service.leave(roomCode, playerId);
-      setImmediate(() => socket.disconnect(true));
-      return room;
-    });
-
-    attachRtcRelay(nsp, socket, plugin, { service, metrics, inflight, log });
-
-    socket.on('disconnect', () => {
-      metrics.connectedSockets.dec({ game_type: plugin.gameType });
-      deps.presence.disconnected(roomCode);
-      releaseSeat(socket);
-    });
+    socket.onAny(onClientEvent);
+    socket.on('disconnect', onDisconnect);
   });
 }

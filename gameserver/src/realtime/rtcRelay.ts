@@ -1,8 +1,8 @@
 import { AppError, RtcSignalPayload } from '@gamebuddies/protocol';
 import type { AnyGamePlugin } from '../plugins/gamePlugin.js';
 import type { RoomService } from '../rooms/roomService.js';
-import { onAckedEvent, type AckedEventDeps } from './ackedEvent.js';
-import { playerChannel, type GameNamespace, type GameSocket } from './types.js';
+import { ackedEventListener, type AckedEventDeps, type SharedListener } from './ackedEvent.js';
+import { playerChannel, type GameNamespace } from './types.js';
 
 export interface RtcRelayDeps extends AckedEventDeps {
   service: RoomService;
@@ -12,14 +12,14 @@ export interface RtcRelayDeps extends AckedEventDeps {
  * `rtc:signal { to, data }`: passes a WebRTC offer, answer or candidate batch to one other player of
  * the sender's room, for games whose players talk over peer-to-peer video. The room is read, never
  * written; delivery goes through the adapter's player channel, so the receiver may be on any server.
+ * One listener for every socket of the namespace.
  */
-export function attachRtcRelay(
+export function rtcRelayListener(
   nsp: GameNamespace,
-  socket: GameSocket,
   plugin: AnyGamePlugin,
   deps: RtcRelayDeps,
-): void {
-  onAckedEvent(socket, deps, 'rtc:signal', RtcSignalPayload, async ({ to, data }) => {
+): SharedListener {
+  return ackedEventListener(deps, 'rtc:signal', RtcSignalPayload, async (socket, { to, data }) => {
     if (!plugin.relaysRtcSignals) {
       throw new AppError('INVALID_ACTION', `${plugin.displayName} does not relay WebRTC signals`);
     }
