@@ -17,7 +17,14 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { fmtBytes, fmtMs, fmtNum, fmtPct, table } from '../loadtest/dist/format.js';
-import { Child, freePort, killAll, waitFor } from '../loadtest/dist/processes.js';
+import {
+  Child,
+  collectGarbage,
+  freePort,
+  heapSnapshot,
+  killAll,
+  waitFor,
+} from '../loadtest/dist/processes.js';
 import { createRooms } from '../loadtest/dist/rooms.js';
 import { runLoad, type LoadResult, type PlannedRoom } from '../loadtest/dist/run.js';
 import { plainServerTarget, startGameServers, type ServerTarget } from '../loadtest/dist/servers.js';
@@ -39,6 +46,7 @@ const Options = z.object({
   padding: z.coerce.number().int().min(0).max(400).default(0),
   json: z.string().optional(),
   'cpu-prof': z.string().optional(),
+  'heap-snapshot': z.string().optional(),
 });
 
 const { values } = parseArgs({
@@ -83,12 +91,16 @@ async function startPlain(
 ): Promise<{ target: ServerTarget; stop: () => Promise<void> }> {
   const port = await freePort();
   const script = kind === 'socketio' ? 'bench/plainSocketIo.ts' : 'bench/plainWs.ts';
-  const proc = Child.spawn(kind, process.execPath, ['--import', 'tsx', script], {
+  // --inspect: the benchmark runs a full GC through the inspector before reading memory (all servers alike).
+  const proc = Child.spawn(kind, process.execPath, ['--inspect=127.0.0.1:0', '--import', 'tsx', script], {
     env: { ...process.env, PORT: String(port), GAME },
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`the plain ${kind} server`, async () => (await fetch(`${url}/stats`)).ok, proc);
-  return { target: plainServerTarget(`plain ${kind}`, url, proc.pid), stop: () => proc.stop(5000) };
+  const target = plainServerTarget(`plain ${kind}`, url, proc.pid);
+  target.gc = () => collectGarbage(proc);
+  target.heapSnapshot = (file) => heapSnapshot(proc, file);
+  return { target, stop: () => proc.stop(5000) };
 }
 
 async function measure(kind: TargetKind): Promise<LoadResult> {
@@ -99,7 +111,10 @@ async function measure(kind: TargetKind): Promise<LoadResult> {
     const game = await startGameServers({
       servers: 1,
       rate,
-      nodeArgs: o['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${o['cpu-prof']}`] : [],
+      nodeArgs: [
+        '--inspect=127.0.0.1:0',
+        ...(o['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${o['cpu-prof']}`] : []),
+      ],
     });
     servers = game.servers;
     stop = game.stop;
@@ -130,6 +145,14 @@ async function measure(kind: TargetKind): Promise<LoadResult> {
       workers,
       padding: o.padding,
       servers,
+      onBaseline: async () => {
+        const dir = o['heap-snapshot'];
+        if (dir) await servers[0]?.heapSnapshot?.(`${dir}/${kind}-baseline.heapsnapshot`);
+      },
+      onLoaded: async () => {
+        const dir = o['heap-snapshot'];
+        if (dir) await servers[0]?.heapSnapshot?.(`${dir}/${kind}.heapsnapshot`);
+      },
       onProgress: (line) => process.stdout.write(`\r  ${line}\x1b[K`),
     });
   } finally {

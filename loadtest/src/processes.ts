@@ -23,6 +23,8 @@ export function killAll(): void {
 /** A child process whose last output lines are kept for error messages. */
 export class Child {
   readonly exited: Promise<number | null>;
+  /** The first 8 KB of output (start-up lines such as the inspector's address). */
+  head = '';
   private tail: string[] = [];
 
   constructor(
@@ -33,6 +35,7 @@ export class Child {
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
       stream?.on('data', (chunk: string) => {
+        if (this.head.length < 8192) this.head += chunk.slice(0, 8192 - this.head.length);
         this.tail.push(...chunk.split('\n').filter(Boolean));
         if (this.tail.length > 40) this.tail.splice(0, this.tail.length - 40);
       });
@@ -179,3 +182,54 @@ export function procSample(pid: number): { cpuSeconds: number; rssBytes: number 
 // getconf CLK_TCK and PAGESIZE on Linux x86-64 and arm64.
 const CLOCK_TICKS = 100;
 const PAGE_SIZE = 4096;
+
+/**
+ * Runs a full garbage collection in a process started with `--inspect=127.0.0.1:0`, through the
+ * inspector protocol (HeapProfiler.collectGarbage): live memory, not garbage, per connection.
+ */
+export async function collectGarbage(proc: Child): Promise<boolean> {
+  return (await inspect(proc, 'HeapProfiler.collectGarbage')) !== null;
+}
+
+/** Writes a heap snapshot of a process started with `--inspect=127.0.0.1:0` (for `npm run bench -- --heap-snapshot DIR`). */
+export async function heapSnapshot(proc: Child, file: string): Promise<boolean> {
+  const { createWriteStream } = await import('node:fs');
+  const out = createWriteStream(file);
+  const ok =
+    (await inspect(proc, 'HeapProfiler.takeHeapSnapshot', (event, params) => {
+      if (event === 'HeapProfiler.addHeapSnapshotChunk') out.write((params as { chunk: string }).chunk);
+    })) !== null;
+  await new Promise((resolve) => out.end(resolve));
+  return ok;
+}
+
+async function inspect(
+  proc: Child,
+  method: string,
+  onEvent?: (event: string, params: unknown) => void,
+): Promise<unknown> {
+  const url = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(proc.head)?.[0];
+  if (!url) return null;
+  const { default: WebSocket } = await import('ws');
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { maxPayload: 1024 ** 3 });
+    const timer = setTimeout(() => done(null), 120_000);
+    const done = (result: unknown) => {
+      clearTimeout(timer);
+      ws.terminate();
+      resolve(result);
+    };
+    ws.on('open', () => ws.send(JSON.stringify({ id: 1, method })));
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as {
+        id?: number;
+        method?: string;
+        params?: unknown;
+        result?: unknown;
+      };
+      if (message.id === 1) done(message.result ?? {});
+      else if (message.method) onEvent?.(message.method, message.params);
+    });
+    ws.on('error', () => done(null));
+  });
+}

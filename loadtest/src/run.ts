@@ -30,6 +30,10 @@ export interface LoadPlan {
   servers: ServerTarget[];
   /** Other processes of the run whose CPU is reported (the fleet's front, redis-server). */
   others?: ServerTarget[];
+  /** Called after the baseline sample, before any player connects. */
+  onBaseline?: () => Promise<void>;
+  /** Called once the load is over and the servers' memory was read (after a GC when possible). */
+  onLoaded?: () => Promise<void>;
   /** Called every second with the progress line. */
   onProgress?: (line: string) => void;
 }
@@ -159,8 +163,13 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     });
   };
 
+  const gcAll = () => Promise.all(plan.servers.map((s) => s.gc?.()));
+  await gcAll();
   await sampleAll();
   const baseline = new Map(plan.servers.map((s) => [s, samples.get(s)!.at(-1)!]));
+  await plan.onBaseline?.();
+  /** Memory after a full GC once the load is over (servers started with the inspector). */
+  let afterGc: Map<ServerTarget, ServerSample> | undefined;
 
   try {
     for (let i = 0; i < workerCount; i++) {
@@ -298,6 +307,11 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
           ` | generator ${Math.round(genCpu)}% CPU`,
       );
       if (workers.some((w) => w.child.exitCode !== null)) throw new Error('a load worker died');
+      if (phase === 'drain' && !afterGc && plan.servers.some((s) => s.gc)) {
+        await gcAll();
+        afterGc = new Map(await Promise.all(plan.servers.map(async (s) => [s, await s.sample()] as const)));
+        await plan.onLoaded?.();
+      }
       if (at >= stopAt) break;
     }
 
@@ -322,8 +336,9 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       const loaded = loadedSamples.get(s) ?? [];
       // The last five seconds of steady load: memory has had time to settle.
       const recent = loaded.slice(-5);
-      const heap = median(recent.map((x) => x.heapUsedBytes ?? NaN));
-      const rss = median(recent.map((x) => x.rssBytes ?? NaN));
+      const gced = afterGc?.get(s);
+      const heap = gced?.heapUsedBytes ?? median(recent.map((x) => x.heapUsedBytes ?? NaN));
+      const rss = gced?.rssBytes ?? median(recent.map((x) => x.rssBytes ?? NaN));
       const connections = median(recent.map((x) => x.connections ?? NaN));
       const base = baseline.get(s)!;
       const perSecond = loaded

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Child, freePort, procSample, waitFor } from './processes.js';
+import { Child, collectGarbage, freePort, heapSnapshot, procSample, waitFor } from './processes.js';
 
 /** What is read from a server at one moment. */
 export interface ServerSample {
@@ -17,6 +17,10 @@ export interface ServerTarget {
   url: string;
   pid: number;
   sample(): Promise<ServerSample>;
+  /** A full GC before memory is read, when the process was started with the inspector. */
+  gc?: () => Promise<boolean>;
+  /** Writes a heap snapshot (inspector), for finding what a connection costs. */
+  heapSnapshot?: (file: string) => Promise<boolean>;
 }
 
 /** Sums a Prometheus text exposition by metric name (labels ignored). */
@@ -169,10 +173,15 @@ export async function startGameServers(setup: GameServerSetup): Promise<RunningG
       },
     );
     await waitFor('the game server', async () => (await fetch(`${url}/readyz`)).ok, proc);
+    const target = gameServerTarget('load-1', url, proc.pid);
+    if (setup.nodeArgs?.some((a) => a.startsWith('--inspect'))) {
+      target.gc = () => collectGarbage(proc);
+      target.heapSnapshot = (file) => heapSnapshot(proc, file);
+    }
     return {
       apiUrl: url,
       apiKey,
-      servers: [gameServerTarget('load-1', url, proc.pid)],
+      servers: [target],
       stop: () => proc.stop(20_000),
     };
   }
