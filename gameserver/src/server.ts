@@ -5,6 +5,10 @@ import { Server } from 'socket.io';
 import type { ServerSummary } from '@gamebuddies/protocol';
 import type { Config } from './config/config.js';
 import { builtinGames } from './games/index.js';
+import { AgonesLifecycle, gameServerUrl } from './agones/agonesLifecycle.js';
+import { AgonesRooms } from './agones/agonesRooms.js';
+import { createAgonesSdk, type AgonesGameServer, type AgonesSdk } from './agones/agonesSdk.js';
+import { LoadReporter } from './agones/loadReporter.js';
 import {
   createRoomsApi,
   errorHandler,
@@ -35,6 +39,8 @@ import { redisConfigured } from './store/redisConnection.js';
 import type { RoomStore } from './store/roomStore.js';
 
 export interface GameServerOptions {
+  /** The Agones SDK client (tests pass one; by default the real one when config.agones is set). */
+  agonesSdk?: AgonesSdk;
   games?: AnyGamePlugin[];
   store?: RoomStore;
   logger?: Logger;
@@ -85,12 +91,24 @@ export async function startGameServer(config: Config, options: GameServerOptions
   const redisAdapter: RedisAdapter | undefined =
     store.durable && redisConfigured(config) ? createRedisAdapter(config, log) : undefined;
 
+  // Under Agones the sidecar is there before we listen; the GameServer's address is our public URL.
+  const agonesSdk = config.agones ? (options.agonesSdk ?? createAgonesSdk()) : undefined;
+  let gameServer: AgonesGameServer | undefined;
+  if (agonesSdk) {
+    await agonesSdk.connect();
+    gameServer = await agonesSdk.getGameServer();
+    log.info(
+      { gameServer: gameServer.name, address: gameServerUrl(gameServer) },
+      'Agones: connected to the SDK',
+    );
+  }
+
   const httpServer = createServer();
   const address = await listen(httpServer, config.port, config.host);
   // Everything below runs in the same tick as `listen` resolving, before any request is read.
   const listenHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const listenUrl = `http://${listenHost}:${address.port}`;
-  const publicUrl = config.publicUrl ?? listenUrl;
+  const publicUrl = config.publicUrl ?? (gameServer && gameServerUrl(gameServer)) ?? listenUrl;
 
   const service = new RoomService(
     store,
@@ -139,7 +157,32 @@ export async function startGameServer(config: Config, options: GameServerOptions
         log,
       )
     : undefined;
-  if (webhooks) service.onUpdate(gameBuddiesWebhooks(webhooks, { announceReady: true }));
+  // Under Agones the operator announces readiness once a room is placed.
+  if (webhooks) service.onUpdate(gameBuddiesWebhooks(webhooks, { announceReady: !config.agones }));
+  let agones: AgonesLifecycle | undefined;
+  let agonesRooms: AgonesRooms | undefined;
+  if (agonesSdk) {
+    agonesRooms = new AgonesRooms(
+      agonesSdk,
+      store,
+      service,
+      ownership,
+      (code) => {
+        for (const plugin of games.list())
+          io.of(`/${plugin.gameType}`).local.in(code).disconnectSockets(true);
+      },
+      () => agones?.roomEnded(),
+      log,
+    );
+    service.onUpdate(agonesRooms.onUpdate);
+    agones = new AgonesLifecycle(
+      agonesSdk,
+      agonesRooms,
+      new LoadReporter(agonesSdk, () => io.engine.clientsCount, log),
+      { maxRooms: config.maxRooms, healthIntervalMs: config.agones!.healthIntervalMs },
+      log,
+    );
+  }
   service.onUpdate(({ room, events }) => {
     for (const event of events) {
       if (event.type === 'finished') metrics.gamesCompleted.inc({ game_type: room.gameType });
@@ -158,6 +201,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
       actionRatePerSec: config.actionRatePerSec,
       actionBurst: config.actionBurst,
       trustProxy: config.trustProxy,
+      ...(agonesRooms ? { admit: agonesRooms.admit.bind(agonesRooms) } : {}),
       presence: {
         connected: (code) => ownership.playerConnected(code),
         disconnected: (code) => ownership.playerDisconnected(code),
@@ -229,6 +273,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
   app.use(errorHandler(log));
 
   await ownership.start();
+  if (agones && gameServer) await agones.start(gameServer);
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = () => {
@@ -258,6 +303,8 @@ export async function startGameServer(config: Config, options: GameServerOptions
       await webhooks?.close();
       await redisAdapter?.close();
       await store.close();
+      // Last: Agones deletes this GameServer, and the operator moves any room still assigned here.
+      await agones?.stop();
       log.info('shut down');
     })();
     return shutdownPromise;

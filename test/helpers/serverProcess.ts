@@ -11,8 +11,9 @@ export class ServerProcess {
     readonly proc: RunningProcess,
   ) {}
 
+  /** `env.PORT` picks the port (a test that must know it first, as an Agones sidecar does). */
   static async start(id: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-    const port = await freePort();
+    const port = env.PORT ? Number(env.PORT) : await freePort();
     const proc = RunningProcess.node(['gameserver/dist/main.js'], {
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -198,6 +198,15 @@ describe.each([
     expect(await store.claimRoom(r.code, 'a', 400)).toBe(true);
   });
 
+  it('lets an orchestrator move a lease: the taker holds it, the old holder loses it at renewal', async () => {
+    const r = room();
+    expect(await store.claimRoom(r.code, 'a', 5000)).toBe(true);
+    await store.takeRoom(r.code, 'b', 5000);
+    expect(await store.renewRooms([r.code], 'a', 5000)).toEqual([r.code]);
+    expect(await store.renewRooms([r.code], 'b', 5000)).toEqual([]);
+    expect(await store.claimRoom(r.code, 'a', 5000)).toBe(false);
+  });
+
   it('knows which servers are alive', async () => {
     const fresh = await factory()(3600);
     await fresh.heartbeat('a', 300);

@@ -36,6 +36,9 @@ const EnvSchema = z.object({
   ACTION_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10),
   ACTION_BURST: z.coerce.number().int().min(1).max(10_000).default(20),
   JOIN_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  AGONES_ENABLED: booleanFromEnv.default(false),
+  AGONES_SDK_GRPC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  AGONES_HEALTH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   ROOM_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   CORS_ORIGINS: commaList.default(['*']),
@@ -75,6 +78,11 @@ export interface Config {
   actionRatePerSec: number;
   actionBurst: number;
   joinFailuresPerMinute: number;
+  /**
+   * Under Agones (AGONES_ENABLED, or AGONES_SDK_GRPC_PORT set by the sidecar): the SDK lifecycle, and
+   * rooms served only when in the GameServer's `rooms` List.
+   */
+  agones: { healthIntervalMs: number } | undefined;
   /** Lease on a room's timers; after a crash another server takes the room over within this. */
   roomLeaseMs: number;
   shutdownTimeoutMs: number;
@@ -89,6 +97,12 @@ export { ConfigError };
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(EnvSchema, env);
   const problems = pairingProblems(e);
+  const agones = e.AGONES_ENABLED || e.AGONES_SDK_GRPC_PORT !== undefined;
+  if (agones && !e.REDIS_URL && !e.REDIS_SENTINELS?.length) {
+    problems.push(
+      'AGONES_ENABLED (or AGONES_SDK_GRPC_PORT): a server under Agones needs REDIS_URL, where the operator puts its rooms',
+    );
+  }
   let apiKeys: ApiKey[] = [];
   try {
     apiKeys = parseApiKeys(e.API_KEYS);
@@ -118,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     actionRatePerSec: e.ACTION_RATE_PER_SEC,
     actionBurst: e.ACTION_BURST,
     joinFailuresPerMinute: e.JOIN_FAILURES_PER_MINUTE,
+    agones: agones ? { healthIntervalMs: e.AGONES_HEALTH_INTERVAL_MS } : undefined,
     roomLeaseMs: e.ROOM_LEASE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     corsOrigins: e.CORS_ORIGINS,

@@ -1,6 +1,16 @@
+import { totalmem } from 'node:os';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+// Room creation and joins are alerted on at 5 s (the seed's threshold): buckets must reach past it.
+const SLOW_BUCKETS = [...LATENCY_BUCKETS, 10, 30];
+
+/** The memory this process may use: its cgroup limit in a container, else the machine's memory. */
+export function memoryLimitBytes(): number {
+  const machine = totalmem();
+  const constrained = process.constrainedMemory?.() ?? 0;
+  return constrained > 0 && constrained < machine ? constrained : machine;
+}
 
 /**
  * The seed's game-level metrics, plus Node's default process metrics (CPU, memory, event-loop lag).
@@ -38,13 +48,13 @@ export class GameMetrics {
   readonly roomCreation = new Histogram({
     name: 'gamebuddies_room_creation_seconds',
     help: 'Time to create a room (code reservation and store write)',
-    buckets: LATENCY_BUCKETS,
+    buckets: SLOW_BUCKETS,
     registers: [this.registry],
   });
   readonly playerJoin = new Histogram({
     name: 'gamebuddies_player_join_seconds',
     help: 'Time to admit a player into a room',
-    buckets: LATENCY_BUCKETS,
+    buckets: SLOW_BUCKETS,
     registers: [this.registry],
   });
   readonly joins = new Counter({
@@ -76,6 +86,14 @@ export class GameMetrics {
     help: 'Webhook events by outcome (delivered, failed after retries, dropped from a full queue)',
     labelNames: ['outcome', 'type'],
     registers: [this.registry],
+  });
+  readonly memoryLimit = new Gauge({
+    name: 'gamebuddies_memory_limit_bytes',
+    help: "Memory this process may use (its container's limit, else the machine's): RSS / this is memory usage",
+    registers: [this.registry],
+    collect() {
+      this.set(memoryLimitBytes());
+    },
   });
   readonly rejectedEvents = new Counter({
     name: 'gamebuddies_rejected_events_total',

@@ -1,4 +1,4 @@
-import type { CloseReason } from '@gamebuddies/protocol';
+import type { CloseReason, RoomSnapshot } from '@gamebuddies/protocol';
 import type { RoomUpdate } from '../rooms/roomEvents.js';
 import { snapshotFor } from '../rooms/snapshot.js';
 import type { GameRegistry } from '../plugins/registry.js';
@@ -71,14 +71,22 @@ export class RoomBroadcaster {
       }
     }
     if (!stateChanged) return;
-    // Each player gets their own view: hidden information is removed per player, server-side.
+    // Each player gets their own view: hidden information is removed per player, server-side. Only
+    // `game` differs between players' snapshots, and players whose views are equal get one emit to
+    // all their channels: Socket.IO encodes a broadcast once, so a change costs one encode per
+    // distinct view instead of one per player (see docs/performance.md).
+    const groups = new Map<string, { snapshot: RoomSnapshot; channels: string[] }>();
     for (const player of room.players) {
       try {
         const snapshot = snapshotFor(room, plugin, { playerId: player.id, role: player.role });
-        nsp.to(playerChannel(player.id)).emit('room:state', snapshot);
+        const key = String(JSON.stringify(snapshot.game));
+        const group = groups.get(key);
+        if (group) group.channels.push(playerChannel(player.id));
+        else groups.set(key, { snapshot, channels: [playerChannel(player.id)] });
       } catch (error) {
         this.log.error({ err: error, room: room.code, gameType: room.gameType }, 'could not build a view');
       }
     }
+    for (const { snapshot, channels } of groups.values()) nsp.to(channels).emit('room:state', snapshot);
   };
 }

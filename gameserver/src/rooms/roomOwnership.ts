@@ -1,6 +1,7 @@
 import { AppError } from '@gamebuddies/protocol';
 import type { Logger } from '../logger.js';
 import type { RoomStore } from '../store/roomStore.js';
+import type { RoomRecord } from './roomRecord.js';
 import type { RoomUpdate } from './roomEvents.js';
 import type { RoomService } from './roomService.js';
 import type { RoomTimerScheduler } from './timerScheduler.js';
@@ -99,6 +100,25 @@ export class RoomOwnership {
       this.logFailure(error, code, 'could not claim a room');
       return false;
     }
+  }
+
+  /**
+   * The room was assigned here from outside (its code appeared in this GameServer's rooms List):
+   * take its lease whoever holds it, and move the room here. Null when the room does not exist.
+   */
+  async take(code: string): Promise<RoomRecord | null> {
+    await this.store.takeRoom(code, this.options.serverId, this.options.leaseMs);
+    this.owned.add(code);
+    const room = await this.service.adopt(code, await this.store.liveServers(), { move: true });
+    if (room) this.scheduler.schedule(room);
+    else this.drop(code);
+    return room;
+  }
+
+  /** The room was assigned elsewhere: stop running it here (another server takes its lease). */
+  async release(code: string): Promise<void> {
+    this.drop(code);
+    await this.store.releaseRoom(code, this.options.serverId);
   }
 
   /** Clean shutdown: give up every lease at once so other servers take over without waiting. */

@@ -201,13 +201,19 @@ export class RoomService {
   }
 
   /**
-   * This server now runs the room. If the server that held it is gone, the room moves here (its
-   * address becomes this server's) and seats held through dead servers start their reconnect window.
+   * This server now runs the room. If the server that held it is gone, or an orchestrator moved the
+   * room here (`move`), the room's address becomes this server's; seats held through dead servers
+   * start their reconnect window.
    */
-  async adopt(code: string, liveServers: ReadonlySet<string>): Promise<RoomRecord | null> {
+  async adopt(
+    code: string,
+    liveServers: ReadonlySet<string>,
+    options: { move?: boolean } = {},
+  ): Promise<RoomRecord | null> {
     try {
       const { room } = await this.change(code, (draft, events) => {
-        if (draft.serverId !== this.options.serverId && !liveServers.has(draft.serverId)) {
+        const holderGone = !liveServers.has(draft.serverId);
+        if (draft.serverId !== this.options.serverId && (holderGone || options.move)) {
           draft.serverId = this.options.serverId;
           draft.url = this.options.publicUrl;
           events.push({ type: 'state' });

@@ -1,6 +1,7 @@
 import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import { MemoryIdempotencyStore, type IdempotencyStore } from '@gamebuddies/rooms-api';
 import type { RoomRecord } from '../rooms/roomRecord.js';
+import { restampedJson } from './roomJson.js';
 import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
 
 interface Entry {
@@ -44,13 +45,13 @@ export class MemoryRoomStore implements RoomStore {
     const entry = this.live(code);
     if (!entry) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
     const draft = JSON.parse(entry.json) as RoomRecord;
-    const version = draft.version;
+    const { version, updatedAt } = draft;
     const result = change(draft);
     const after = JSON.stringify(draft);
     if (after === entry.json) return { room: draft, result, changed: false };
     draft.version = version + 1;
     draft.updatedAt = Date.now();
-    this.rooms.set(code, this.entry(draft));
+    this.rooms.set(code, this.entry(draft, restampedJson(after, draft, { version, updatedAt })));
     return { room: draft, result, changed: true };
   }
 
@@ -81,6 +82,10 @@ export class MemoryRoomStore implements RoomStore {
     if (lease && lease.serverId !== serverId && lease.expiresAt > Date.now()) return false;
     this.leases.set(code, { serverId, expiresAt: Date.now() + leaseMs });
     return true;
+  }
+
+  async takeRoom(code: string, serverId: string, leaseMs: number): Promise<void> {
+    this.leases.set(code, { serverId, expiresAt: Date.now() + leaseMs });
   }
 
   async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]> {
@@ -137,9 +142,9 @@ export class MemoryRoomStore implements RoomStore {
     clearInterval(this.sweeper);
   }
 
-  private entry(room: RoomRecord): Entry {
+  private entry(room: RoomRecord, json = JSON.stringify(room)): Entry {
     return {
-      json: JSON.stringify(room),
+      json,
       serverId: room.serverId,
       expiresAt: Date.now() + this.ttlSeconds * 1000,
     };

@@ -4,6 +4,7 @@ import { RedisIdempotencyStore, type IdempotencyStore } from '@gamebuddies/rooms
 import type { Logger } from '../logger.js';
 import type { RoomRecord } from '../rooms/roomRecord.js';
 import { withStoreScripts, type StoreClient } from './redisScripts.js';
+import { restampedJson } from './roomJson.js';
 import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
 
 /** Concurrent writers of one room retry this often before the change is refused with CONFLICT. */
@@ -98,11 +99,13 @@ export class RedisRoomStore implements RoomStore {
       const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
       if (!json) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
       const draft = JSON.parse(json) as RoomRecord;
-      const { version, serverId: previousServer } = draft;
+      const { version, updatedAt, serverId: previousServer } = draft;
       const result = change(draft);
-      if (JSON.stringify(draft) === json) return { room: draft, result, changed: false };
+      const after = JSON.stringify(draft);
+      if (after === json) return { room: draft, result, changed: false };
       draft.version = version + 1;
       draft.updatedAt = Date.now();
+      const stored = restampedJson(after, draft, { version, updatedAt });
       const written = await this.run('update', () =>
         this.client.gbUpdateRoom(
           this.roomKey(code),
@@ -111,7 +114,7 @@ export class RedisRoomStore implements RoomStore {
           this.serverRoomsKey(previousServer),
           version,
           draft.version,
-          JSON.stringify(draft),
+          stored,
           draft.serverId,
           this.ttlMs,
           Date.now() + this.ttlMs,
@@ -158,6 +161,10 @@ export class RedisRoomStore implements RoomStore {
     return (
       (await this.run('lease', () => this.client.gbClaimRoom(this.leaseKey(code), serverId, leaseMs))) === 1
     );
+  }
+
+  async takeRoom(code: string, serverId: string, leaseMs: number): Promise<void> {
+    await this.run('lease', () => this.client.set(this.leaseKey(code), serverId, 'PX', leaseMs));
   }
 
   async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]> {

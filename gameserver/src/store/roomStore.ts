@@ -48,6 +48,11 @@ export interface RoomStore {
    * False while another server holds an unexpired lease.
    */
   claimRoom(code: string, serverId: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Takes the lease whoever holds it: an orchestrator (Agones' allocation, the operator) moved the
+   * room here. The previous holder loses it at its next renewal and stops running the room.
+   */
+  takeRoom(code: string, serverId: string, leaseMs: number): Promise<void>;
   /** Renews the leases still held; returns the codes whose lease was lost. */
   renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]>;
   releaseRoom(code: string, serverId: string): Promise<void>;

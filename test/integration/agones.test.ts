@@ -1,0 +1,228 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import {
+  GameRegistry,
+  RoomService,
+  builtinGames,
+  createLogger,
+  createRoomStore,
+  type RoomStore,
+} from '@gamebuddies/gameserver';
+import { FakeAgonesSdk } from '../helpers/fakeAgonesSdk.js';
+import { freePort } from '../helpers/ports.js';
+import { RedisServer } from '../helpers/redisServer.js';
+import { ServerProcess } from '../helpers/serverProcess.js';
+import { RunningProcess } from '../helpers/processes.js';
+import { TestPlayer } from '../helpers/players.js';
+import { waitUntil } from '../helpers/wait.js';
+
+// A game-server process under Agones: the SDK sidecar is a fake gRPC server (Agones cannot run
+// here); Redis, the process and the players are real.
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+interface Setup {
+  sdk: FakeAgonesSdk;
+  server: ServerProcess;
+  store: RoomStore;
+  /** Creates rooms as the operator does: in the store, not yet on any server. */
+  operator: RoomService;
+  prefix: string;
+}
+const open: Setup[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) {
+    await s.server.stop().catch(() => undefined);
+    await s.sdk.stop();
+    await s.store.close();
+  }
+});
+
+async function setup(
+  env: Record<string, string> = {},
+  annotations: Record<string, string> = {},
+): Promise<Setup> {
+  const port = await freePort();
+  const sdk = new FakeAgonesSdk({ port, annotations });
+  const sdkPort = await sdk.start();
+  const prefix = `ag${randomBytes(3).toString('hex')}:`;
+  const server = await ServerProcess.start(`gs-${port}`, {
+    PORT: String(port),
+    AGONES_SDK_GRPC_PORT: String(sdkPort),
+    AGONES_HEALTH_INTERVAL_MS: '200',
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: prefix,
+    MAX_ROOMS: '5',
+    ROOM_LEASE_MS: '1500',
+    RECONNECT_GRACE_MS: '300',
+    ...env,
+  });
+  const log = createLogger('silent');
+  const store = await createRoomStore(
+    {
+      redisUrl: redis.url,
+      redisSentinels: [],
+      redisSentinelMaster: 'mymaster',
+      redisPassword: undefined,
+      redisKeyPrefix: prefix,
+      roomTtlSeconds: 3600,
+      serverId: 'operator',
+    },
+    log,
+  );
+  const operator = new RoomService(
+    store,
+    new GameRegistry(builtinGames()),
+    {
+      serverId: 'operator',
+      publicUrl: 'http://elsewhere.invalid:1234',
+      maxRooms: 1000,
+      reconnectGraceMs: 60_000,
+    },
+    log,
+  );
+  const s = { sdk, server, store, operator, prefix };
+  open.push(s);
+  return s;
+}
+
+describe('the game server under Agones', () => {
+  it('connects to the SDK, sets its room capacity, goes Ready and pings health', async () => {
+    const { sdk, server } = await setup();
+    await waitUntil(() => sdk.gameServer.state === 'Ready');
+    expect(sdk.gameServer.lists.rooms!.capacity).toBe(5);
+    expect(sdk.calls).toEqual(
+      expect.arrayContaining(['GetGameServer', 'UpdateList', 'Ready', 'WatchGameServer']),
+    );
+    await waitUntil(() => sdk.health >= 3, 5000, 'health pings');
+    expect((await server.api('/health')).body.status).toBe('healthy');
+  });
+
+  it("opens a room when its code appears in the rooms List, at this server's address", async () => {
+    const { sdk, server, operator, store } = await setup();
+    await waitUntil(() => sdk.gameServer.state === 'Ready');
+    const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    sdk.allocateRoom(room.code);
+    await waitUntil(
+      async () => (await store.loadRoom(room.code))?.url === server.url,
+      5000,
+      'the room to move here',
+    );
+    const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
+    expect(host.joined).toMatchObject({ role: 'host' });
+    expect(host.latest!.players[0]!.name).toBe('Ana');
+    host.close();
+  });
+
+  it('refuses rooms assigned elsewhere with ROOM_MOVED and where they are', async () => {
+    const { server, operator } = await setup();
+    const { room } = await operator.createRoom({ gameType: 'rps' });
+    const moved = await TestPlayer.refused(server.url, { roomCode: room.code, name: 'X' });
+    expect(moved.message).toBe('ROOM_MOVED');
+    expect(moved.data).toMatchObject({ code: 'ROOM_MOVED', url: 'http://elsewhere.invalid:1234' });
+    const missing = await TestPlayer.refused(server.url, { roomCode: 'ZZZZZ9', name: 'X' });
+    expect(missing.message).toBe('ROOM_NOT_FOUND');
+  });
+
+  it('admits a room allocated a moment ago even before the watch reported it', async () => {
+    const { sdk, server, operator } = await setup();
+    const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    // The allocation lands in the sidecar without a watch event (as if the stream lagged).
+    sdk.gameServer.lists.rooms!.values.push(room.code);
+    const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
+    expect(host.joined).toMatchObject({ role: 'host' });
+    host.close();
+  });
+
+  it('gives the slot back when the last player leaves, and returns to Ready', async () => {
+    const { sdk, server, operator, store } = await setup();
+    await waitUntil(() => sdk.gameServer.state === 'Ready');
+    const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    sdk.allocateRoom(room.code);
+    expect(sdk.gameServer.state).toBe('Allocated');
+    const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
+    expect(await host.emit('room:leave', {})).toMatchObject({ ok: true });
+    await waitUntil(() => sdk.gameServer.lists.rooms!.values.length === 0, 5000, 'the slot to be freed');
+    expect(await store.loadRoom(room.code)).toBeNull();
+    await waitUntil(() => sdk.gameServer.state === 'Ready', 5000, 'Ready again');
+    expect(sdk.count('Ready')).toBe(2);
+  });
+
+  it('frees the slot of a code that has no room in the store', async () => {
+    const { sdk } = await setup();
+    await waitUntil(() => sdk.gameServer.state === 'Ready');
+    sdk.allocateRoom('QQQQQQ');
+    await waitUntil(() => sdk.gameServer.lists.rooms!.values.length === 0, 5000, 'the bogus code to go');
+    expect(sdk.count('RemoveListValue')).toBe(1);
+  });
+
+  it('lets go of a room the operator moved away: its players are sent on', async () => {
+    const { sdk, server, operator } = await setup();
+    const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    sdk.allocateRoom(room.code);
+    const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
+    const gone = host.disconnected();
+    sdk.removeRoom(room.code);
+    await gone;
+    const refused = await TestPlayer.refused(server.url, { roomCode: room.code, token: host.sessionToken });
+    expect(refused.message).toBe('ROOM_MOVED');
+  });
+
+  it('publishes its connected players to the players Counter, at a bounded rate', async () => {
+    const { sdk, server, operator } = await setup();
+    const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    sdk.allocateRoom(room.code);
+    const players = [await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken })];
+    for (let i = 0; i < 5; i++)
+      players.push(await TestPlayer.join(server.url, { roomCode: room.code, name: `P${i}` }));
+    await waitUntil(() => sdk.gameServer.counters.players!.count === 6, 5000, 'six players published');
+    const started = sdk.count('UpdateCounter');
+    const t0 = Date.now();
+    for (const p of players.slice(1)) p.close();
+    await waitUntil(() => sdk.gameServer.counters.players!.count === 1, 5000, 'one player left');
+    // Five changes in a burst, published at most about once a second.
+    expect(sdk.count('UpdateCounter') - started).toBeLessThanOrEqual(Math.ceil((Date.now() - t0) / 1000) + 1);
+    players[0]!.close();
+  });
+
+  it('on SIGTERM tells its players to reconnect, hands its leases back, then calls Shutdown', async () => {
+    const { sdk, server, operator, store, prefix } = await setup();
+    const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    sdk.allocateRoom(room.code);
+    const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
+    const told = host.next('server:shutdown');
+    await server.stop();
+    expect(await told).toEqual({ reconnect: true });
+    expect(sdk.gameServer.state).toBe('Shutdown');
+    expect(server.proc.output).toContain('Agones: Shutdown');
+    const client = redis.client();
+    expect(await client.exists(`${prefix}lease:${room.code}`)).toBe(0);
+    client.disconnect();
+    expect(await store.loadRoom(room.code)).not.toBeNull();
+  });
+
+  it('shuts down once its last room ends when its fleet is being drained', async () => {
+    const { sdk, server, operator } = await setup({}, { 'gamebuddies.io/drain': 'true' });
+    const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    sdk.allocateRoom(room.code);
+    const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
+    await host.emit('room:leave', {});
+    expect(await server.proc.exited).toBe(0);
+    expect(sdk.gameServer.state).toBe('Shutdown');
+  });
+
+  it('refuses to start under Agones without Redis', async () => {
+    const proc = RunningProcess.node(['gameserver/dist/main.js'], {
+      AGONES_ENABLED: 'true',
+      PORT: String(await freePort()),
+    });
+    expect(await proc.exited).toBe(2);
+    expect(proc.output).toContain('needs REDIS_URL');
+  });
+});
