@@ -1,11 +1,12 @@
 /**
- * Generates the operator's TypeScript types from the CRDs in crds/ (the one source of truth).
+ * Generates the operator's TypeScript types from the CRDs in crds/ (the one source of truth), and
+ * the Helm chart's copy of each CRD (a chart can only read files inside its own folder).
  *
- *   npm run crd:generate     writes operator/src/crd/<kind>.generated.ts
- *   npm run crd:check        fails when the committed types differ from what the CRDs give
+ *   npm run crd:generate     writes operator/src/crd/<kind>.generated.ts and charts/gamebuddies/files/crds/
+ *   npm run crd:check        fails when the committed types or the chart's copies differ from crds/
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import * as prettier from 'prettier';
@@ -95,8 +96,16 @@ async function generate(crdFile: string): Promise<{ target: string; text: string
 
 const check = process.argv.includes('--check');
 let drifted = false;
+const CHART_CRDS = 'charts/gamebuddies/files/crds';
 for (const file of readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml'))) {
-  const { target, text } = await generate(file);
+  const generated = await generate(file);
+  const copy = { target: join(root, CHART_CRDS, file), text: readFileSync(join(root, 'crds', file), 'utf8') };
+  for (const output of [generated, copy]) sync(output, file);
+}
+if (drifted) process.exit(1);
+if (check) console.log('CRD types and the chart copies match the CRDs');
+
+function sync({ target, text }: { target: string; text: string }, file: string): void {
   let current = '';
   try {
     current = readFileSync(target, 'utf8');
@@ -109,9 +118,8 @@ for (const file of readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.ya
       console.error(`${target} is out of date with crds/${file}: run npm run crd:generate`);
     }
   } else if (current !== text) {
+    mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, text);
     console.log(`wrote ${target}`);
   }
 }
-if (drifted) process.exit(1);
-if (check) console.log('CRD types match the CRDs');

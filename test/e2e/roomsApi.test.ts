@@ -58,6 +58,9 @@ describe('Rooms API on a single process', () => {
       expect(metrics.body).toContain(name);
     }
     expect(metrics.body).toMatch(/gamebuddies_rooms\{server_id="rps-1"\} 5/);
+    // The memory alert divides RSS by this; it must be a real, positive limit.
+    const limit = Number(/gamebuddies_memory_limit_bytes\{[^}]*\} (\d+)/.exec(metrics.body)?.[1]);
+    expect(limit).toBeGreaterThan(64 * 1024 * 1024);
   });
 });
 

@@ -1,0 +1,150 @@
+{{/* Names, labels and shared snippets. */}}
+
+{{- define "gamebuddies.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "gamebuddies.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains (include "gamebuddies.name" .) .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name (include "gamebuddies.name" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Common labels; pass (dict "root" $ "component" "operator"). */}}
+{{- define "gamebuddies.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
+{{ include "gamebuddies.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: gamebuddies-rooms
+{{- end -}}
+
+{{- define "gamebuddies.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "gamebuddies.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "gamebuddies.image" -}}
+{{- $tag := default .root.Chart.AppVersion .image.tag -}}
+{{- if .image.digest -}}
+{{ printf "%s@%s" .image.repository .image.digest }}
+{{- else -}}
+{{ printf "%s:%s" .image.repository $tag }}
+{{- end -}}
+{{- end -}}
+
+{{- define "gamebuddies.operator.fullname" -}}
+{{- printf "%s-operator" (include "gamebuddies.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "gamebuddies.operator.serviceAccountName" -}}
+{{- if .Values.operator.serviceAccount.create -}}
+{{- default (include "gamebuddies.operator.fullname" .) .Values.operator.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.operator.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "gamebuddies.gameserver.fullname" -}}
+{{- printf "%s-gameserver" (include "gamebuddies.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "gamebuddies.redis.fullname" -}}
+{{- printf "%s-redis" (include "gamebuddies.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Namespace of the GameRooms and Agones GameServers (the release namespace unless set). */}}
+{{- define "gamebuddies.gameNamespace" -}}
+{{- default .Release.Namespace .Values.gameServers.namespace -}}
+{{- end -}}
+
+{{/* The Secret holding the Rooms API keys (and the webhook secret). */}}
+{{- define "gamebuddies.apiSecretName" -}}
+{{- default (printf "%s-api" (include "gamebuddies.fullname" .)) .Values.roomsApi.existingSecret -}}
+{{- end -}}
+
+{{/* The Secret holding the Redis password, when there is one. */}}
+{{- define "gamebuddies.redisSecretName" -}}
+{{- if eq .Values.redis.mode "external" -}}
+{{- default (printf "%s-redis" (include "gamebuddies.fullname" .)) .Values.redis.external.existingSecret -}}
+{{- else -}}
+{{- default (printf "%s-redis" (include "gamebuddies.fullname" .)) .Values.redis.auth.existingSecret -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "gamebuddies.redisPasswordSet" -}}
+{{- if eq .Values.redis.mode "external" -}}
+{{- if or .Values.redis.external.password .Values.redis.external.existingSecret }}true{{ end -}}
+{{- else -}}
+{{- if .Values.redis.auth.enabled }}true{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Environment that points a process at Redis: REDIS_URL (standalone, external) or REDIS_SENTINELS
+(sentinel mode), the password from its Secret, the shared key prefix.
+*/}}
+{{- define "gamebuddies.redisEnv" -}}
+{{- $redis := include "gamebuddies.redis.fullname" . -}}
+{{- if eq .Values.redis.mode "external" }}
+{{- if .Values.redis.external.sentinels }}
+- name: REDIS_SENTINELS
+  value: {{ join "," .Values.redis.external.sentinels | quote }}
+- name: REDIS_SENTINEL_MASTER
+  value: {{ .Values.redis.external.sentinelMaster | quote }}
+{{- else }}
+- name: REDIS_URL
+  value: {{ required "redis.external.url is required when redis.mode=external (or set redis.external.sentinels)" .Values.redis.external.url | quote }}
+{{- end }}
+{{- else if eq .Values.redis.mode "sentinel" }}
+- name: REDIS_SENTINELS
+  value: {{ $sentinels := list }}{{ range $i, $_ := until (int .Values.redis.replicas) }}{{ $sentinels = append $sentinels (printf "%s-%d.%s-headless.%s.svc:%d" $redis $i $redis $.Release.Namespace (int $.Values.redis.sentinel.port)) }}{{ end }}{{ join "," $sentinels | quote }}
+- name: REDIS_SENTINEL_MASTER
+  value: {{ .Values.redis.sentinel.masterName | quote }}
+{{- else }}
+- name: REDIS_URL
+  value: {{ printf "redis://%s.%s.svc:%d" $redis .Release.Namespace (int .Values.redis.port) | quote }}
+{{- end }}
+{{- if include "gamebuddies.redisPasswordSet" . }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "gamebuddies.redisSecretName" . }}
+      key: {{ if eq .Values.redis.mode "external" }}{{ .Values.redis.external.existingSecretKey }}{{ else }}{{ .Values.redis.auth.existingSecretKey }}{{ end }}
+{{- end }}
+- name: REDIS_KEY_PREFIX
+  value: {{ .Values.redis.keyPrefix | quote }}
+{{- end -}}
+
+{{/* Pod and container security settings shared by every workload of the chart. */}}
+{{- define "gamebuddies.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "gamebuddies.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: {{ .Values.security.readOnlyRootFilesystem }}
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+{{/* The public base URL of the Rooms API (join links and LOOKUP_URL point at it). */}}
+{{- define "gamebuddies.roomsApiUrl" -}}
+{{- if .Values.roomsApi.publicUrl -}}
+{{- .Values.roomsApi.publicUrl | trimSuffix "/" -}}
+{{- else if and .Values.roomsApi.ingress.enabled .Values.roomsApi.ingress.host -}}
+{{- printf "%s://%s" (ternary "https" "http" (not (empty .Values.roomsApi.ingress.tls))) .Values.roomsApi.ingress.host -}}
+{{- else -}}
+{{- printf "http://%s.%s.svc:%d" (include "gamebuddies.operator.fullname" .) .Release.Namespace (int .Values.roomsApi.service.port) -}}
+{{- end -}}
+{{- end -}}
