@@ -19,7 +19,6 @@ export function gameServerUrl(gs: AgonesGameServer): string | undefined {
  */
 export class AgonesLifecycle {
   private healthTimer?: NodeJS.Timeout;
-  private latest: AgonesGameServer | undefined;
   private stopped = false;
 
   constructor(
@@ -32,7 +31,6 @@ export class AgonesLifecycle {
 
   /** After the server listens: capacity, Ready, health, watch. */
   async start(initial: AgonesGameServer): Promise<void> {
-    this.latest = initial;
     await this.sdk.setListCapacity(ROOMS_LIST, this.options.maxRooms);
     await this.sdk.ready();
     this.log.info({ gameServer: initial.name, capacity: this.options.maxRooms }, 'Agones: Ready');
@@ -43,10 +41,7 @@ export class AgonesLifecycle {
     this.healthTimer.unref();
     this.sdk.health((error) => this.log.warn({ err: error }, 'Agones health ping failed'));
     this.sdk.watchGameServer(
-      (gs) => {
-        this.latest = gs;
-        void this.rooms.sync(gs);
-      },
+      (gs) => void this.rooms.sync(gs),
       (error) => {
         if (!this.stopped) this.log.error({ err: error }, 'Agones GameServer watch ended');
       },
@@ -58,8 +53,15 @@ export class AgonesLifecycle {
   /** A room ended: with none left, an Allocated server returns to the pool (or leaves a draining fleet). */
   readonly roomEnded = (): void => {
     if (this.stopped || this.rooms.count > 0) return;
-    const gs = this.latest;
-    if (!gs || gs.state !== 'Allocated') return;
+    // The watch may not have delivered the allocation (state, drain annotation) yet: ask the sidecar.
+    this.sdk.getGameServer().then(
+      (gs) => this.returnToPool(gs),
+      (error: unknown) => this.log.warn({ err: error }, 'Agones: could not read the GameServer'),
+    );
+  };
+
+  private returnToPool(gs: AgonesGameServer): void {
+    if (this.stopped || this.rooms.count > 0 || gs.state !== 'Allocated') return;
     if (gs.annotations[DRAIN_ANNOTATION] === 'true') {
       this.log.info('Agones: last room ended on a draining server; shutting down');
       process.kill(process.pid, 'SIGTERM');
@@ -69,7 +71,7 @@ export class AgonesLifecycle {
       () => this.log.info('Agones: no rooms left; Ready again'),
       (error: unknown) => this.log.warn({ err: error }, 'Agones: could not return to Ready'),
     );
-  };
+  }
 
   /** Last step of a shutdown: tell Agones, which deletes this GameServer (the operator moves its rooms). */
   async stop(): Promise<void> {
