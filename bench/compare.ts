@@ -4,6 +4,7 @@
  *
  *   npm run bench -- [--players 1000] [--room-size 10] [--rate 1] [--duration 20] [--ramp 5]
  *                    [--targets gamebuddies,socketio,ws] [--workers 2] [--json FILE] [--cpu-prof DIR]
+ *                    [--redis true]   our server with its rooms in a redis-server (state off its heap)
  *   npm run bench -- --connections 20000     idle connections: memory per connection, one process each
  *
  * The simulated players are the load test's (loadtest/): the game server's players use
@@ -23,6 +24,7 @@ import {
   freePort,
   heapSnapshot,
   killAll,
+  RedisLauncher,
   waitFor,
 } from '../loadtest/dist/processes.js';
 import { createRooms } from '../loadtest/dist/rooms.js';
@@ -47,6 +49,8 @@ const Options = z.object({
   json: z.string().optional(),
   'cpu-prof': z.string().optional(),
   'heap-snapshot': z.string().optional(),
+  /** Our server keeps its rooms in a redis-server started for the run (room state leaves its heap). */
+  redis: z.enum(['true', 'false']).default('false'),
 });
 
 const { values } = parseArgs({
@@ -108,16 +112,21 @@ async function measure(kind: TargetKind): Promise<LoadResult> {
   let stop: () => Promise<void>;
   let rooms: PlannedRoom[];
   if (kind === 'gamebuddies') {
+    const redis = o.redis === 'true' ? await RedisLauncher.start() : undefined;
     const game = await startGameServers({
       servers: 1,
       rate,
+      ...(redis ? { redisUrl: redis.url } : {}),
       nodeArgs: [
         '--inspect=127.0.0.1:0',
         ...(o['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${o['cpu-prof']}`] : []),
       ],
     });
     servers = game.servers;
-    stop = game.stop;
+    stop = async () => {
+      await game.stop();
+      await redis?.stop();
+    };
     const created = await createRooms(game.apiUrl, game.apiKey, roomCount, {
       gameType: GAME,
       maxPlayers: roomSize,
@@ -162,7 +171,7 @@ async function measure(kind: TargetKind): Promise<LoadResult> {
 }
 
 const NAMES: Record<TargetKind, string> = {
-  gamebuddies: 'game server',
+  gamebuddies: o.redis === 'true' ? 'game server (Redis)' : 'game server',
   socketio: 'plain Socket.IO',
   ws: 'plain ws',
 };
