@@ -85,7 +85,8 @@ export async function startOperator(
     name: 'gamebuddies_allocation_duration_seconds',
     help: 'GameServerAllocation round trips, by result (Allocated, UnAllocated, Contention)',
     labelNames: ['result'],
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    // Alerted on at 5 s (the seed's room-creation threshold): buckets reach past it.
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
 

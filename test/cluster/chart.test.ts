@@ -101,6 +101,11 @@ describe('what the chart renders', () => {
     expect(() => objects([], { mode: 'kubernetes' })).toThrow(/\/mode/);
     expect(() => objects([], { 'redis.mode': 'external' })).toThrow(/redis\/external/);
     expect(() => objects([], { 'roomsApi.apiKeys[0]': 'short' })).toThrow(/apiKeys\/0.*minLength/s);
+    // Agones' FleetAutoscaler rules, refused before anything reaches the cluster.
+    expect(() => objects([], { 'gameServers.fleet.autoscaler.bufferSize': '30' })).toThrow(
+      /minCapacity 20 must be 0 or at least bufferSize 30/,
+    );
+    expect(() => objects([], { 'gameServers.fleet.autoscaler.bufferSize': '0%' })).toThrow(/bufferSize/);
   });
 
   it('gives each game type a Fleet the operator can allocate from, with a List autoscaler', () => {
@@ -113,7 +118,13 @@ describe('what the chart renders', () => {
       'susd',
     ]);
     const ddf = fleets.find((f) => f.metadata.labels!['gamebuddies.io/game-type'] === 'ddf')!;
-    expect(ddf.spec.replicas).toBe(4);
+    // Under an autoscaler the Fleet carries no replicas (an upgrade must not reset them); without, it does.
+    expect(ddf.spec.replicas).toBeUndefined();
+    const fixed = ofKind(objects([scenario('external-redis-values.yaml')]), 'Fleet')[0]!;
+    expect(fixed.spec.replicas).toBe(2);
+    // Pod and GameServer templates carry no chart version: an upgrade does not roll every game server.
+    expect(ddf.spec.template.metadata.labels['helm.sh/chart']).toBeUndefined();
+    expect(ddf.spec.template.spec.template.metadata.labels['app.kubernetes.io/version']).toBeUndefined();
     // The operator's selector label and the List it adds room codes to (operator defaults).
     expect(ddf.spec.template.metadata.labels['gamebuddies.io/game-type']).toBe('ddf');
     expect(ddf.spec.template.spec.lists.rooms.capacity).toBe(20);
@@ -201,6 +212,16 @@ describe('what the chart renders', () => {
     expect(secret.stringData.password).toMatch(/^[A-Za-z0-9]{32}$/);
     const sentinel = ofKind(objects([scenario('production-values.yaml')]), 'StatefulSet')[0]!;
     expect(sentinel.spec.replicas).toBe(3);
+    expect(sentinel.spec.podManagementPolicy).toBe('Parallel');
+    // Sentinel has no password of its own: only this release's pods reach Redis and Sentinel.
+    const [policy] = ofKind(objects([scenario('production-values.yaml')]), 'NetworkPolicy');
+    const from = policy!.spec.ingress[0].from[0];
+    expect(from.podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/instance': 'gb',
+      'app.kubernetes.io/part-of': 'gamebuddies-rooms',
+    });
+    expect(from.namespaceSelector.matchExpressions[0].values).toEqual(['gb', 'gamebuddies-games']);
+    expect(policy!.spec.ingress[0].ports.map((p: any) => p.port)).toEqual([6379, 26379]);
     expect(sentinel.spec.template.spec.containers.map((c: any) => c.name)).toEqual([
       'redis',
       'sentinel',
@@ -217,8 +238,17 @@ describe('what the chart renders', () => {
     expect(alerts.GameServerMemoryHigh).toMatch(/gamebuddies_memory_limit_bytes.*> 0\.9$/);
     expect(alerts.RedisLatencyHigh).toMatch(/gamebuddies_store_operation_seconds_bucket.*> 0\.1$/);
     expect(alerts.BroadcastLatencyHigh).toMatch(/gamebuddies_broadcast_latency_seconds_bucket.*> 0\.5$/);
-    expect(alerts.RoomCreationSlow).toMatch(/gamebuddies_room_creation_seconds_bucket.*> 5$/);
+    expect(alerts.GameRoomTimeToReadySlow).toMatch(/gamebuddies_allocation_duration_seconds_bucket.*> 5$/);
     expect(alerts.JoinFailuresHigh).toMatch(/gamebuddies_joins_total.*result!="ok".*> 0\.01\s*$/s);
+    // Scoped to the game servers' PodMonitor (its job label is <namespace>/<name>).
+    expect(alerts.GameServerCpuHigh).toContain('job="gamebuddies-games/gb-gamebuddies-gameserver"');
+    // Without Agones the game servers create the rooms themselves.
+    const [deploymentRule] = ofKind(objects([scenario('deployment-values.yaml')]), 'PrometheusRule');
+    const deploymentAlerts = Object.fromEntries(
+      deploymentRule!.spec.groups.flatMap((g: any) => g.rules).map((r: any) => [r.alert, String(r.expr)]),
+    );
+    expect(deploymentAlerts.RoomCreationSlow).toMatch(/gamebuddies_room_creation_seconds_bucket.*> 5$/);
+    expect(deploymentAlerts.GameRoomOperatorNoLeader).toBeUndefined();
   });
 
   it('ships the Grafana dashboard as a ConfigMap the Grafana sidecar picks up', () => {

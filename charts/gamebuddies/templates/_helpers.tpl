@@ -23,6 +23,15 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/part-of: gamebuddies-rooms
 {{- end -}}
 
+{{/*
+Labels of pod and GameServer templates: only what never changes between chart versions, so an
+upgrade does not roll every game server (a Fleet rollout waits for Allocated servers to empty).
+*/}}
+{{- define "gamebuddies.templateLabels" -}}
+{{ include "gamebuddies.selectorLabels" . }}
+app.kubernetes.io/part-of: gamebuddies-rooms
+{{- end -}}
+
 {{- define "gamebuddies.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "gamebuddies.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
@@ -77,6 +86,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/* The key of the password in that Secret: the chart's own Secret always uses `password`. */}}
+{{- define "gamebuddies.redisSecretKey" -}}
+{{- if and (eq .Values.redis.mode "external") .Values.redis.external.existingSecret -}}
+{{- .Values.redis.external.existingSecretKey -}}
+{{- else if and (ne .Values.redis.mode "external") .Values.redis.auth.existingSecret -}}
+{{- .Values.redis.auth.existingSecretKey -}}
+{{- else -}}
+password
+{{- end -}}
+{{- end -}}
+
 {{- define "gamebuddies.redisPasswordSet" -}}
 {{- if eq .Values.redis.mode "external" -}}
 {{- if or .Values.redis.external.password .Values.redis.external.existingSecret }}true{{ end -}}
@@ -115,7 +135,7 @@ Environment that points a process at Redis: REDIS_URL (standalone, external) or 
   valueFrom:
     secretKeyRef:
       name: {{ include "gamebuddies.redisSecretName" . }}
-      key: {{ if eq .Values.redis.mode "external" }}{{ .Values.redis.external.existingSecretKey }}{{ else }}{{ .Values.redis.auth.existingSecretKey }}{{ end }}
+      key: {{ include "gamebuddies.redisSecretKey" . }}
 {{- end }}
 - name: REDIS_KEY_PREFIX
   value: {{ .Values.redis.keyPrefix | quote }}
