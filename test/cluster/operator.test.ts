@@ -2,12 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { createLogger, createRoomStore, type RoomStore } from '@gamebuddies/gameserver';
+import type { RoomStore } from '@gamebuddies/gameserver';
 import { testCluster } from './cluster.js';
 import { applyCrds } from './fake-agones/install.js';
 import { allocate, createGameServer, getGameServer, setGameServerState } from './agones.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';
+import { redisRoomStore } from '../helpers/roomStores.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const cluster = testCluster();
@@ -26,18 +27,7 @@ const operators: OperatorProcess[] = [];
 beforeAll(async () => {
   await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
   redis = await RedisServer.start();
-  store = await createRoomStore(
-    {
-      redisUrl: redis.url,
-      redisSentinels: [],
-      redisSentinelMaster: 'mymaster',
-      redisPassword: undefined,
-      redisKeyPrefix: prefix,
-      roomTtlSeconds: 3600,
-      serverId: 'test',
-    },
-    createLogger('silent'),
-  );
+  store = await redisRoomStore(redis.url, prefix, 'test');
 });
 afterEach(async () => {
   await Promise.all(operators.splice(0).map((o) => o.stop()));

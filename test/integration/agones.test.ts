@@ -5,12 +5,12 @@ import {
   RoomService,
   builtinGames,
   createLogger,
-  createRoomStore,
   type RoomStore,
 } from '@gamebuddies/gameserver';
 import { FakeAgonesSdk } from '../helpers/fakeAgonesSdk.js';
 import { freePort } from '../helpers/ports.js';
 import { RedisServer } from '../helpers/redisServer.js';
+import { redisRoomStore } from '../helpers/roomStores.js';
 import { ServerProcess } from '../helpers/serverProcess.js';
 import { RunningProcess } from '../helpers/processes.js';
 import { TestPlayer } from '../helpers/players.js';
@@ -64,18 +64,7 @@ async function setup(
     ...env,
   });
   const log = createLogger('silent');
-  const store = await createRoomStore(
-    {
-      redisUrl: redis.url,
-      redisSentinels: [],
-      redisSentinelMaster: 'mymaster',
-      redisPassword: undefined,
-      redisKeyPrefix: prefix,
-      roomTtlSeconds: 3600,
-      serverId: 'operator',
-    },
-    log,
-  );
+  const store = await redisRoomStore(redis.url, prefix, 'operator');
   const operator = new RoomService(
     store,
     new GameRegistry(builtinGames()),
