@@ -86,6 +86,8 @@ describe('the game server under Agones', () => {
     const { sdk, server } = await setup();
     await waitUntil(() => sdk.gameServer.state === 'Ready');
     expect(sdk.gameServer.lists.rooms!.capacity).toBe(5);
+    // The watch is opened right after Ready; it may reach the sidecar a moment later.
+    await waitUntil(() => sdk.calls.includes('WatchGameServer'), 5000, 'the GameServer watch');
     expect(sdk.calls).toEqual(
       expect.arrayContaining(['GetGameServer', 'UpdateList', 'Ready', 'WatchGameServer']),
     );
