@@ -187,6 +187,10 @@ export class FakeAgonesSdk {
 
   /** What Agones does on allocation: the code joins the rooms List and the server is Allocated. */
   allocateRoom(code: string): void {
+    if (!['Ready', 'Allocated'].includes(this.gameServer.state))
+      throw new Error(
+        `Agones allocates only Ready or Allocated GameServers (this one is ${this.gameServer.state})`,
+      );
     this.gameServer.lists.rooms!.values.push(code);
     this.gameServer.state = 'Allocated';
     this.push();

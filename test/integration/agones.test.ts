@@ -78,6 +78,9 @@ async function setup(
   );
   const s = { sdk, server, store, operator, prefix };
   open.push(s);
+  // Agones allocates only Ready GameServers: tests start from there (the server calls Ready() just
+  // after it listens, so /healthz can answer a moment before).
+  await waitUntil(() => sdk.gameServer.state === 'Ready', 5000, 'the GameServer to be Ready');
   return s;
 }
 
