@@ -114,9 +114,10 @@ export class TestPlayer {
   async seen<E extends EventName>(
     event: E,
     where: (payload: EventPayload<E>) => boolean = () => true,
+    timeoutMs?: number,
   ): Promise<EventPayload<E>> {
     const found = this.received.find((entry) => entry.event === event && where(entry.payload));
-    return found ? found.payload : this.next(event, where);
+    return found ? found.payload : this.next(event, where, timeoutMs);
   }
 
   emit(event: string, payload?: unknown, timeoutMs = 5000): Promise<Ack> {

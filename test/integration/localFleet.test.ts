@@ -119,7 +119,8 @@ describe('the local fleet', () => {
       expect(back.joined).toMatchObject({ playerId: host.id, role: 'host' });
       expect((back.latest!.game as any).myChoice).toBe('scissors');
       // The round timer set on the dead server fires on the new one.
-      const revealed = await back.seen('room:state', (s) => (s.game as any).stage === 'reveal');
+      // Due 5 s after the start, once the new server holds the lease; a busy machine may add seconds.
+      const revealed = await back.seen('room:state', (s) => (s.game as any).stage === 'reveal', 15_000);
       expect((revealed.game as any).lastRound.choices[host.id]).toBe('scissors');
       const summary = await fetch(`${fleet.url}/v1/rooms/${room.roomCode}`, {
         headers: { authorization: `Bearer ${ADMIN_KEY}` },

@@ -156,7 +156,8 @@ describe('rooms shared by several servers through Redis', () => {
     expect((hostAgain.latest!.game as any).myChoice).toBe('rock');
 
     // The round timer armed on s1 fires on s2 once its lease has expired.
-    const revealed = await cat.seen('room:state', (s) => (s.game as any).stage === 'reveal');
+    // Due 5 s after the start, once s2 holds the lease; a busy machine may add seconds.
+    const revealed = await cat.seen('room:state', (s) => (s.game as any).stage === 'reveal', 15_000);
     expect((revealed.game as any).lastRound.choices[host.id]).toBe('rock');
     // The room moved: its address is now s2's.
     await waitUntil(
