@@ -167,10 +167,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
       store,
       service,
       ownership,
-      (code) => {
-        for (const plugin of games.list())
-          io.of(`/${plugin.gameType}`).local.in(code).disconnectSockets(true);
-      },
+      broadcaster.dropLocalSockets,
       () => agones?.roomEnded(),
       log,
     );

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
-import { CHART, helm, kubectl, renderChart, writeObjects, type KubeObject } from './chart.js';
+import { CHART, helm, renderChart, writeObjects, type KubeObject } from './chart.js';
+import { kubectl } from './kubectl.js';
 import { applyCrds } from './fake-agones/install.js';
 import { prometheusOperatorCrdFiles } from './prometheusCrds.js';
 

@@ -141,6 +141,20 @@ Environment that points a process at Redis: REDIS_URL (standalone, external) or 
   value: {{ .Values.redis.keyPrefix | quote }}
 {{- end -}}
 
+{{/* The Rooms API's keys and webhook, from the API Secret: for whichever process serves the API. */}}
+{{- define "gamebuddies.roomsApiEnv" -}}
+- name: API_KEYS
+  valueFrom:
+    secretKeyRef: { name: {{ include "gamebuddies.apiSecretName" . }}, key: api-keys }
+{{- if .Values.roomsApi.webhook.url }}
+- name: WEBHOOK_URL
+  value: {{ .Values.roomsApi.webhook.url | quote }}
+- name: WEBHOOK_SECRET
+  valueFrom:
+    secretKeyRef: { name: {{ include "gamebuddies.apiSecretName" . }}, key: webhook-secret }
+{{- end }}
+{{- end -}}
+
 {{/* Pod and container security settings shared by every workload of the chart. */}}
 {{- define "gamebuddies.podSecurityContext" -}}
 runAsNonRoot: true

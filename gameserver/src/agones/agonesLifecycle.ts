@@ -34,12 +34,9 @@ export class AgonesLifecycle {
     await this.sdk.setListCapacity(ROOMS_LIST, this.options.maxRooms);
     await this.sdk.ready();
     this.log.info({ gameServer: initial.name, capacity: this.options.maxRooms }, 'Agones: Ready');
-    this.healthTimer = setInterval(
-      () => this.sdk.health((error) => this.log.warn({ err: error }, 'Agones health ping failed')),
-      this.options.healthIntervalMs,
-    );
+    this.healthTimer = setInterval(this.ping, this.options.healthIntervalMs);
     this.healthTimer.unref();
-    this.sdk.health((error) => this.log.warn({ err: error }, 'Agones health ping failed'));
+    this.ping();
     this.sdk.watchGameServer(
       (gs) => void this.rooms.sync(gs),
       (error) => {
@@ -49,6 +46,9 @@ export class AgonesLifecycle {
     await this.rooms.sync(initial);
     this.load.start();
   }
+
+  private readonly ping = (): void =>
+    this.sdk.health((error) => this.log.warn({ err: error }, 'Agones health ping failed'));
 
   /** A room ended: with none left, an Allocated server returns to the pool (or leaves a draining fleet). */
   readonly roomEnded = (): void => {

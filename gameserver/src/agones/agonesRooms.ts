@@ -35,10 +35,6 @@ export class AgonesRooms {
     return this.assigned.size;
   }
 
-  has(code: string): boolean {
-    return this.assigned.has(code);
-  }
-
   /** Follows the GameServer's List; calls are serialized so a slow open never races a later change. */
   sync(gs: AgonesGameServer): Promise<void> {
     this.syncing = this.syncing

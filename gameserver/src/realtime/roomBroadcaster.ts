@@ -21,11 +21,15 @@ export class RoomBroadcaster {
    * sockets in it are told and let go. Each server tells only its own sockets.
    */
   readonly roomDeleted = (code: string, reason: CloseReason): void => {
-    for (const plugin of this.games.list()) {
-      const nsp = this.io.of(`/${plugin.gameType}`);
-      nsp.local.to(code).emit('room:closed', { reason });
-      nsp.local.in(code).disconnectSockets(true);
-    }
+    for (const plugin of this.games.list())
+      this.io.of(`/${plugin.gameType}`).local.to(code).emit('room:closed', { reason });
+    this.dropLocalSockets(code);
+  };
+
+  /** Disconnects this server's sockets in the room (it was deleted, or is now served elsewhere). */
+  readonly dropLocalSockets = (code: string): void => {
+    for (const plugin of this.games.list())
+      this.io.of(`/${plugin.gameType}`).local.in(code).disconnectSockets(true);
   };
 
   readonly publish = ({ room, events }: RoomUpdate): void => {

@@ -1,4 +1,4 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import type { ClusterPki } from '../certs.js';
 import { launch } from '../controlPlane.js';
+import { kubectl as runKubectl } from '../kubectl.js';
 import { freePort } from '../../helpers/ports.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -41,8 +42,7 @@ export async function applyCrds(kubectl: string, kubeconfigPath: string, file: s
   const crds = (yaml.loadAll(readFileSync(file, 'utf8')).filter(Boolean) as V1CustomResourceDefinition[]).map(
     (crd) => crd.metadata!.name!,
   );
-  const run = (args: string[]) =>
-    execFileSync(kubectl, ['--kubeconfig', kubeconfigPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = (args: string[]) => runKubectl(kubectl, kubeconfigPath, args);
   run(['apply', '--server-side', '--force-conflicts', '-f', file]);
   run(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((name) => `crd/${name}`)]);
   return crds;
