@@ -9,11 +9,14 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 FROM scratch AS manifests
 COPY package.json package-lock.json /
 COPY protocol/package.json /protocol/
+COPY rooms/package.json /rooms/
+COPY games/package.json /games/
 COPY roomsapi/package.json /roomsapi/
 COPY client/package.json /client/
 COPY gameserver/package.json /gameserver/
 COPY operator/package.json /operator/
 COPY web/package.json /web/
+COPY loadtest/package.json /loadtest/
 
 # 1. Compile the TypeScript and the web page with every dev dependency.
 FROM ${NODE_IMAGE} AS build
@@ -22,12 +25,14 @@ COPY --from=manifests / ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY protocol protocol
+COPY rooms rooms
+COPY games games
 COPY roomsapi roomsapi
 COPY client client
 COPY gameserver gameserver
 COPY operator operator
 COPY web web
-RUN npx tsc -b protocol roomsapi client gameserver operator && npm run build --silent -w web
+RUN npx tsc -b protocol rooms games roomsapi client gameserver operator && npm run build --silent -w web
 
 # 2. Production dependencies of one workspace only (no dev tools; the game server image has no
 #    Kubernetes client, the operator image no web page).
@@ -42,7 +47,8 @@ COPY --from=manifests / ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace operator --no-audit --no-fund
 
 # 3. The runtime both share: no compiler, no npm cache, tini as PID 1 so SIGTERM reaches Node (a
-#    game server drains its rooms on SIGTERM), the shared workspaces' compiled output.
+#    game server drains its rooms on SIGTERM), the shared workspaces' compiled output (protocol,
+#    rooms, games, rooms-api: the operator image has no game server in it).
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
@@ -52,14 +58,18 @@ WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/protocol/package.json protocol/
 COPY --from=build /src/protocol/dist protocol/dist
+COPY --from=build /src/rooms/package.json rooms/
+COPY --from=build /src/rooms/dist rooms/dist
+COPY --from=build /src/games/package.json games/
+COPY --from=build /src/games/dist games/dist
 COPY --from=build /src/roomsapi/package.json roomsapi/
 COPY --from=build /src/roomsapi/dist roomsapi/dist
-COPY --from=build /src/gameserver/package.json gameserver/
-COPY --from=build /src/gameserver/dist gameserver/dist
 ENTRYPOINT ["/usr/bin/tini", "--"]
 
 FROM runtime AS gameserver-base
 COPY --from=deps-gameserver /app/node_modules node_modules
+COPY --from=build /src/gameserver/package.json gameserver/
+COPY --from=build /src/gameserver/dist gameserver/dist
 COPY --from=build /src/web/dist web/dist
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

@@ -18,13 +18,17 @@ function layer(name, extra = {}) {
     transform: { '^.+\\.ts$': swc },
     moduleNameMapper: {
       '^@gamebuddies/protocol$': '<rootDir>/protocol/src/index.ts',
+      '^@gamebuddies/rooms$': '<rootDir>/rooms/src/index.ts',
+      '^@gamebuddies/rooms/testing$': '<rootDir>/rooms/src/testing/index.ts',
+      '^@gamebuddies/games$': '<rootDir>/games/src/index.ts',
       '^@gamebuddies/rooms-api$': '<rootDir>/roomsapi/src/index.ts',
       '^@gamebuddies/client$': '<rootDir>/client/src/index.ts',
       '^@gamebuddies/gameserver$': '<rootDir>/gameserver/src/index.ts',
       '^@gamebuddies/operator$': '<rootDir>/operator/src/index.ts',
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
-    testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+    // Cross-package layers live in test/<layer>; a package's own tests in <package>/test/<layer>.
+    testMatch: [`<rootDir>/test/${name}/**/*.test.ts`, `<rootDir>/*/test/${name}/**/*.test.ts`],
     ...extra,
   };
 }

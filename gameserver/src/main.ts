@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { startLocalFleet } from './fleet/fleetServer.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '@gamebuddies/rooms';
 import { startGameServer } from './server.js';
 
 function readConfig(): Config {

@@ -4,7 +4,7 @@ import express from 'express';
 import { Server } from 'socket.io';
 import type { ServerSummary } from '@gamebuddies/protocol';
 import type { Config } from './config/config.js';
-import { builtinGames } from './games/index.js';
+import { builtinGames } from '@gamebuddies/games';
 import { AgonesLifecycle, gameServerUrl } from './agones/agonesLifecycle.js';
 import { AgonesRooms } from './agones/agonesRooms.js';
 import { createAgonesSdk, type AgonesGameServer, type AgonesSdk } from './agones/agonesSdk.js';
@@ -22,22 +22,24 @@ import { internalRouter } from './http/internalRouter.js';
 import { LocalRoomsBackend } from './http/localRoomsBackend.js';
 import { DEFAULT_WEB_ROOT } from './http/webRoot.js';
 import { playRouter } from './http/playRouter.js';
-import { createLogger, type Logger } from './logger.js';
+import {
+  createLogger,
+  type Logger,
+  type AnyGamePlugin,
+  GameRegistry,
+  RoomOwnership,
+  RoomService,
+  RoomTimerScheduler,
+  createRoomStore,
+  redisConfigured,
+  type RoomStore,
+} from '@gamebuddies/rooms';
 import { GameMetrics } from './metrics/gameMetrics.js';
-import type { AnyGamePlugin } from './plugins/gamePlugin.js';
-import { GameRegistry } from './plugins/registry.js';
 import { attachGameNamespace } from './realtime/gameNamespace.js';
 import { InflightTracker } from './realtime/inflight.js';
 import { RoomBroadcaster } from './realtime/roomBroadcaster.js';
 import type { GameServerIO } from './realtime/types.js';
-import { RoomOwnership } from './rooms/roomOwnership.js';
-import { RoomService } from './rooms/roomService.js';
-import { RoomTimerScheduler } from './rooms/timerScheduler.js';
 import { createRedisAdapter, type RedisAdapter } from './realtime/redisAdapter.js';
-import { createRoomStore } from './store/createStore.js';
-import { redisConfigured } from './store/redisConnection.js';
-import type { RoomStore } from './store/roomStore.js';
-
 export interface GameServerOptions {
   /** The Agones SDK client (tests pass one; by default the real one when config.agones is set). */
   agonesSdk?: AgonesSdk;

@@ -1,4 +1,4 @@
-import { createLogger } from '@gamebuddies/gameserver';
+import { createLogger } from '@gamebuddies/rooms';
 import { loadOperatorConfig, OperatorConfigError, type OperatorConfig } from './config.js';
 import { startOperator } from './operator.js';
 

@@ -4,13 +4,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
-import {
-  GameRegistry,
-  RoomService,
-  builtinGames,
-  createRoomStore,
-  type RoomStore,
-} from '@gamebuddies/gameserver';
+import { builtinGames } from '@gamebuddies/games';
+import { GameRegistry, RoomService, createRoomStore, type RoomStore } from '@gamebuddies/rooms';
 import { createRoomsApi, errorHandler, notFound, WebhookSender } from '@gamebuddies/rooms-api';
 import { KubernetesRoomsBackend } from './api/kubernetesBackend.js';
 import type { OperatorConfig } from './config.js';

@@ -1,7 +1,6 @@
 export * from './apiKeys.js';
 export * from './backend.js';
 export * from './httpErrors.js';
-export * from './idempotency.js';
 export * from './joinLinks.js';
 export * from './openapi.js';
 export * from './rateLimiter.js';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { apiKeyAuth, type ApiKey, type AuthenticatedLocals } from './apiKeys.js';
 import type { RoomsBackend } from './backend.js';
-import type { IdempotencyStore } from './idempotency.js';
+import type { IdempotencyStore } from '@gamebuddies/rooms';
 import { createdRoomBody, roomPageUrl } from './joinLinks.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { KeyedRateLimiter } from './rateLimiter.js';

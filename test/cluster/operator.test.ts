@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import type { RoomStore } from '@gamebuddies/gameserver';
+import type { RoomStore } from '@gamebuddies/rooms';
 import { testCluster } from './cluster.js';
 import { applyCrds } from './fake-agones/install.js';
 import { allocate, createGameServer, getGameServer, setGameServerState } from './agones.js';

@@ -1,5 +1,9 @@
-import { loadConfig } from '../../gameserver/src/config/config.js';
-import { startGameServer, type GameServer, type GameServerOptions } from '../../gameserver/src/server.js';
+import {
+  loadConfig,
+  startGameServer,
+  type GameServer,
+  type GameServerOptions,
+} from '@gamebuddies/gameserver';
 import type { CreatedRoom } from '@gamebuddies/protocol';
 
 export const TEST_API_KEY = 'test-key-0123456789abcdef';

@@ -1,12 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import {
-  GameRegistry,
-  RoomService,
-  builtinGames,
-  createLogger,
-  type RoomStore,
-} from '@gamebuddies/gameserver';
+import { builtinGames } from '@gamebuddies/games';
+import { GameRegistry, RoomService, createLogger, type RoomStore } from '@gamebuddies/rooms';
 import { FakeAgonesSdk } from '../helpers/fakeAgonesSdk.js';
 import { freePort } from '../helpers/ports.js';
 import { RedisServer } from '../helpers/redisServer.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '@gamebuddies/rooms';
 import type { AgonesRooms } from './agonesRooms.js';
 import { ROOMS_LIST } from './agonesRooms.js';
 import type { AgonesGameServer, AgonesSdk } from './agonesSdk.js';

@@ -1,9 +1,5 @@
 import { AppError } from '@gamebuddies/protocol';
-import type { Logger } from '../logger.js';
-import type { RoomUpdate } from '../rooms/roomEvents.js';
-import type { RoomOwnership } from '../rooms/roomOwnership.js';
-import type { RoomService } from '../rooms/roomService.js';
-import type { RoomStore } from '../store/roomStore.js';
+import type { Logger, RoomUpdate, RoomOwnership, RoomService, RoomStore } from '@gamebuddies/rooms';
 import type { AgonesGameServer, AgonesSdk } from './agonesSdk.js';
 
 /** The GameServer List that holds the codes of the rooms assigned to this server. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '@gamebuddies/rooms';
 import type { AgonesSdk } from './agonesSdk.js';
 
 export const PLAYERS_COUNTER = 'players';

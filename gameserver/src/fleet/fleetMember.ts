@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '@gamebuddies/protocol';
-import type { Logger } from '../logger.js';
-
+import type { Logger } from '@gamebuddies/rooms';
 const ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
 const RESTART_MIN_MS = 500;
 const RESTART_MAX_MS = 30_000;

@@ -2,23 +2,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import {
-  apiKeyAuth,
-  createRoomsApi,
-  errorHandler,
-  KeyedRateLimiter,
-  MemoryIdempotencyStore,
-  notFound,
-} from '@gamebuddies/rooms-api';
+import { apiKeyAuth, createRoomsApi, errorHandler, KeyedRateLimiter, notFound } from '@gamebuddies/rooms-api';
 import type { Config } from '../config/config.js';
-import { builtinGames } from '../games/index.js';
+import { builtinGames } from '@gamebuddies/games';
 import { healthRouter } from '../http/healthRouter.js';
 import { playRouter } from '../http/playRouter.js';
 import { DEFAULT_WEB_ROOT } from '../http/webRoot.js';
-import type { Logger } from '../logger.js';
-import { GameRegistry } from '../plugins/registry.js';
-import { createRoomStore } from '../store/createStore.js';
-import { redisConfigured } from '../store/redisConnection.js';
+import {
+  type Logger,
+  GameRegistry,
+  MemoryIdempotencyStore,
+  createRoomStore,
+  redisConfigured,
+} from '@gamebuddies/rooms';
 import { FleetRoomsBackend } from './fleetRoomsBackend.js';
 import { LocalFleet } from './localFleet.js';
 

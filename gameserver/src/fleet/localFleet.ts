@@ -2,8 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { AppError } from '@gamebuddies/protocol';
 import type { Config } from '../config/config.js';
-import type { Logger } from '../logger.js';
-import type { RoomStore } from '../store/roomStore.js';
+import type { Logger, RoomStore } from '@gamebuddies/rooms';
 import { FleetMember } from './fleetMember.js';
 
 const HEALTH_INTERVAL_MS = 1000;

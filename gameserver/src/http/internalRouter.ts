@@ -1,9 +1,7 @@
 import { Router } from 'express';
 import { AppError, normalizeRoomCode } from '@gamebuddies/protocol';
 import { apiKeyAuth, type ApiKey } from '@gamebuddies/rooms-api';
-import type { RoomOwnership } from '../rooms/roomOwnership.js';
-import type { RoomService } from '../rooms/roomService.js';
-
+import type { RoomOwnership, RoomService } from '@gamebuddies/rooms';
 /**
  * Operations an orchestrator (the local fleet) asks of one game server, behind the admin API key.
  * Not part of the public Rooms API.

@@ -1,9 +1,6 @@
 import type { RoomLocation, RoomSummary, ServerSummary } from '@gamebuddies/protocol';
 import type { BackendRoom, RoomsBackend } from '@gamebuddies/rooms-api';
-import type { RoomRecord } from '../rooms/roomRecord.js';
-import type { RoomService } from '../rooms/roomService.js';
-import { summaryOf } from '../rooms/snapshot.js';
-
+import { type RoomRecord, type RoomService, summaryOf } from '@gamebuddies/rooms';
 export function backendRoom(room: RoomRecord, hostToken: string): BackendRoom {
   return {
     roomCode: room.code,

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { AppError, CreateRoomBody, describeZodError } from '@gamebuddies/protocol';
 import { createdRoomBody, type KeyedRateLimiter, type RoomsBackend } from '@gamebuddies/rooms-api';
-import type { GameRegistry } from '../plugins/registry.js';
-
+import type { GameRegistry } from '@gamebuddies/rooms';
 export interface PlayApiDeps {
   backend: RoomsBackend;
   games: GameRegistry;

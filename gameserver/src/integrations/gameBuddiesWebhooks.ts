@@ -1,6 +1,5 @@
 import type { WebhookSender } from '@gamebuddies/rooms-api';
-import type { RoomUpdate } from '../rooms/roomEvents.js';
-
+import type { RoomUpdate } from '@gamebuddies/rooms';
 export interface WebhookNotifierOptions {
   /**
    * Send `room.ready` when a room is created here. True where this server places rooms itself (one

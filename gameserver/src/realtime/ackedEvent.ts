@@ -6,7 +6,7 @@ import {
   type Ack,
   type ClientToServerEvents,
 } from '@gamebuddies/protocol';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@gamebuddies/rooms';
 import type { GameMetrics } from '../metrics/gameMetrics.js';
 import type { InflightTracker } from './inflight.js';
 import type { GameSocket } from './types.js';

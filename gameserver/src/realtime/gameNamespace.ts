@@ -10,14 +10,17 @@ import {
   normalizeRoomCode,
   type ClientToServerEvents,
   type JoinErrorCode,
+  AppError,
+  toAppError,
 } from '@gamebuddies/protocol';
-import { AppError, toAppError } from '@gamebuddies/protocol';
-import type { Logger } from '../logger.js';
+import {
+  type Logger,
+  type AnyGamePlugin,
+  type RoomRecord,
+  type RoomService,
+  snapshotFor,
+} from '@gamebuddies/rooms';
 import type { GameMetrics } from '../metrics/gameMetrics.js';
-import type { AnyGamePlugin } from '../plugins/gamePlugin.js';
-import type { RoomRecord } from '../rooms/roomRecord.js';
-import type { RoomService } from '../rooms/roomService.js';
-import { snapshotFor } from '../rooms/snapshot.js';
 import type { InflightTracker } from './inflight.js';
 import { TokenBucket, type KeyedRateLimiter } from '@gamebuddies/rooms-api';
 import { ackedEventListener, type SharedListener } from './ackedEvent.js';

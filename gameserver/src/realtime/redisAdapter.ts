@@ -3,9 +3,7 @@ import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-
 import type { Redis } from 'ioredis';
 import type { ServerOptions } from 'socket.io';
 import type { Config } from '../config/config.js';
-import type { Logger } from '../logger.js';
-import { createRedisClient } from '../store/redisConnection.js';
-
+import { type Logger, createRedisClient } from '@gamebuddies/rooms';
 export interface RedisAdapter {
   adapter: NonNullable<ServerOptions['adapter']>;
   close(): Promise<void>;

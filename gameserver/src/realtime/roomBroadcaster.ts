@@ -1,8 +1,5 @@
 import type { CloseReason, RoomSnapshot } from '@gamebuddies/protocol';
-import type { RoomUpdate } from '../rooms/roomEvents.js';
-import { snapshotFor } from '../rooms/snapshot.js';
-import type { GameRegistry } from '../plugins/registry.js';
-import type { Logger } from '../logger.js';
+import { type RoomUpdate, snapshotFor, type GameRegistry, type Logger } from '@gamebuddies/rooms';
 import { playerChannel, type GameServerIO } from './types.js';
 
 /**

@@ -1,6 +1,5 @@
 import { AppError, RtcSignalPayload } from '@gamebuddies/protocol';
-import type { AnyGamePlugin } from '../plugins/gamePlugin.js';
-import type { RoomService } from '../rooms/roomService.js';
+import type { AnyGamePlugin, RoomService } from '@gamebuddies/rooms';
 import { ackedEventListener, type AckedEventDeps, type SharedListener } from './ackedEvent.js';
 import { playerChannel, type GameNamespace } from './types.js';
 

@@ -5,7 +5,7 @@ import {
   type RoomSummary,
   type ServerSummary,
 } from '@gamebuddies/protocol';
-import type { RoomService, RoomStore } from '@gamebuddies/gameserver';
+import type { RoomService, RoomStore } from '@gamebuddies/rooms';
 import type { BackendRoom, CreateOptions, RoomsBackend } from '@gamebuddies/rooms-api';
 import type { ResilientInformer } from '../controller/resilientInformer.js';
 import type { GameRoom } from '../crd/gameRoom.generated.js';

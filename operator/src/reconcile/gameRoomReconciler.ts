@@ -1,5 +1,5 @@
 import { AppError } from '@gamebuddies/protocol';
-import { newRoomCode, type RoomRecord, type RoomService, type RoomStore } from '@gamebuddies/gameserver';
+import { newRoomCode, type RoomRecord, type RoomService, type RoomStore } from '@gamebuddies/rooms';
 import type { Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ResilientInformer } from '../controller/resilientInformer.js';

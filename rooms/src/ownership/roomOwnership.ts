@@ -1,0 +1,180 @@
+import { AppError } from '@gamebuddies/protocol';
+import type { Logger } from '../logger.js';
+import type { RoomStore } from '../store/roomStore.js';
+import type { RoomRecord } from '../room/roomRecord.js';
+import type { RoomUpdate } from '../room/roomEvents.js';
+import type { RoomService } from '../service/roomService.js';
+import type { RoomTimerScheduler } from './timerScheduler.js';
+
+export interface OwnershipOptions {
+  serverId: string;
+  /** How long a lease (and a heartbeat) lasts without renewal: the failover delay after a crash. */
+  leaseMs: number;
+}
+
+/**
+ * Which server runs a room's timers: the holder of the room's lease in the store. A server claims
+ * the rooms it creates and the rooms its players are in; it renews its leases and heartbeat every
+ * third of the lease. When a server dies its leases expire and a server with players in the room
+ * claims it, adopts it (the room's address becomes this server's) and frees the seats the dead
+ * server's players held, so their reconnect window starts.
+ *
+ * Game logic itself needs no owner: every change is a compare-and-set on the room version, so it is
+ * applied exactly once in one order whichever server receives the action.
+ */
+export class RoomOwnership {
+  private readonly owned = new Set<string>();
+  private readonly interest = new Map<string, number>();
+  private liveServers = new Set<string>();
+  private ticker?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly store: RoomStore,
+    private readonly service: RoomService,
+    private readonly scheduler: RoomTimerScheduler,
+    private readonly options: OwnershipOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.store.heartbeat(this.options.serverId, this.options.leaseMs);
+    this.liveServers = await this.store.liveServers();
+    this.store.onTimersAnnounced((code) => {
+      if (this.owned.has(code)) void this.reschedule(code);
+    });
+    // A restart under the same id takes back its rooms (their leases may still be ours).
+    for (const code of await this.store.listRoomCodes(this.options.serverId)) await this.claim(code);
+    this.ticker = setInterval(() => void this.tick(), Math.max(200, Math.floor(this.options.leaseMs / 3)));
+    this.ticker.unref();
+  }
+
+  get ownedRooms(): ReadonlySet<string> {
+    return this.owned;
+  }
+
+  /** A local socket joined the room: make sure someone runs it. */
+  playerConnected(code: string): void {
+    this.interest.set(code, (this.interest.get(code) ?? 0) + 1);
+    if (!this.owned.has(code)) void this.claim(code);
+  }
+
+  playerDisconnected(code: string): void {
+    const count = (this.interest.get(code) ?? 1) - 1;
+    if (count <= 0) this.interest.delete(code);
+    else this.interest.set(code, count);
+  }
+
+  /** Follows every change this server saved. */
+  readonly onUpdate = ({ room, events, timersChanged }: RoomUpdate): void => {
+    if (events.some((e) => e.type === 'closed')) {
+      this.drop(room.code);
+      return;
+    }
+    if (events.some((e) => e.type === 'created')) {
+      void this.claim(room.code);
+      return;
+    }
+    if (this.owned.has(room.code)) this.scheduler.schedule(room);
+    else if (timersChanged) {
+      this.store.announceTimers(room.code).catch((error: unknown) => {
+        this.log.warn({ err: error, room: room.code }, 'could not announce timer change');
+      });
+    }
+  };
+
+  /** Takes the room's lease if it is free; then runs its timers here. */
+  async claim(code: string): Promise<boolean> {
+    if (this.stopped) return false;
+    try {
+      if (!(await this.store.claimRoom(code, this.options.serverId, this.options.leaseMs))) return false;
+      const firstClaim = !this.owned.has(code);
+      this.owned.add(code);
+      if (firstClaim) {
+        const room = await this.service.adopt(code, await this.store.liveServers());
+        if (room) this.scheduler.schedule(room);
+        else this.drop(code);
+      }
+      return true;
+    } catch (error) {
+      this.logFailure(error, code, 'could not claim a room');
+      return false;
+    }
+  }
+
+  /**
+   * The room was assigned here from outside (its code appeared in this GameServer's rooms List):
+   * take its lease whoever holds it, and move the room here. Null when the room does not exist.
+   */
+  async take(code: string): Promise<RoomRecord | null> {
+    await this.store.takeRoom(code, this.options.serverId, this.options.leaseMs);
+    this.owned.add(code);
+    const room = await this.service.adopt(code, await this.store.liveServers(), { move: true });
+    if (room) this.scheduler.schedule(room);
+    else this.drop(code);
+    return room;
+  }
+
+  /** The room was assigned elsewhere: stop running it here (another server takes its lease). */
+  async release(code: string): Promise<void> {
+    this.drop(code);
+    await this.store.releaseRoom(code, this.options.serverId);
+  }
+
+  /** Clean shutdown: give up every lease at once so other servers take over without waiting. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    const codes = [...this.owned];
+    this.owned.clear();
+    await Promise.allSettled([
+      ...codes.map((code) => this.store.releaseRoom(code, this.options.serverId)),
+      this.store.retireServer(this.options.serverId),
+    ]);
+  }
+
+  private drop(code: string): void {
+    this.owned.delete(code);
+    this.scheduler.cancel(code);
+  }
+
+  private async reschedule(code: string): Promise<void> {
+    try {
+      const room = await this.store.loadRoom(code);
+      if (room) this.scheduler.schedule(room);
+      else this.drop(code);
+    } catch (error) {
+      this.logFailure(error, code, 'could not reload a room');
+    }
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.store.heartbeat(this.options.serverId, this.options.leaseMs);
+      const lost = await this.store.renewRooms([...this.owned], this.options.serverId, this.options.leaseMs);
+      for (const code of lost) {
+        this.log.info({ room: code }, 'lost the lease of a room');
+        this.drop(code);
+      }
+      for (const code of this.interest.keys()) if (!this.owned.has(code)) await this.claim(code);
+
+      const live = await this.store.liveServers();
+      const died = [...this.liveServers].filter((id) => !live.has(id));
+      this.liveServers = live;
+      if (died.length > 0) {
+        this.log.warn({ servers: died }, 'servers stopped answering; releasing their players');
+        for (const code of this.owned) await this.service.adopt(code, live);
+      }
+    } catch (error) {
+      this.logFailure(error, undefined, 'ownership tick failed');
+    }
+  }
+
+  private logFailure(error: unknown, code: string | undefined, message: string): void {
+    if (error instanceof AppError && error.code === 'STORE_UNAVAILABLE') {
+      this.log.debug({ room: code }, `${message}: store unavailable`);
+    } else if (!(error instanceof AppError && error.code === 'ROOM_NOT_FOUND')) {
+      this.log.warn({ err: error, room: code }, message);
+    }
+  }
+}

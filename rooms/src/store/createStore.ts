@@ -1,0 +1,44 @@
+import type { Logger } from '../logger.js';
+import { MemoryRoomStore } from './memoryStore.js';
+import { createRedisClient, redisConfigured, type RedisConfig } from './redisConnection.js';
+import { RedisRoomStore } from './redisStore.js';
+import type { RoomStore } from './roomStore.js';
+
+/** What a room store needs to know: the game server's config, or the operator's. */
+export interface StoreConfig extends RedisConfig {
+  /** Prefix of every key and channel (REDIS_KEY_PREFIX). */
+  redisKeyPrefix: string;
+  /** A room without any change for this long is removed. */
+  roomTtlSeconds: number;
+  /** The process opening the store (names its Redis connections). */
+  serverId: string;
+}
+
+/** Memory for one process; Redis when REDIS_URL (or REDIS_SENTINELS) is set. */
+export async function createRoomStore(
+  config: StoreConfig,
+  log: Logger,
+  observe?: (operation: string, seconds: number) => void,
+): Promise<RoomStore> {
+  if (!redisConfigured(config)) {
+    log.debug('rooms are kept in memory (set REDIS_URL to share them between servers)');
+    return new MemoryRoomStore(config.roomTtlSeconds);
+  }
+  const client = createRedisClient(config, { name: `gb-store-${config.serverId}`, failFast: true });
+  client.on('error', (error: Error) => log.debug({ err: error }, 'redis error'));
+  const store = new RedisRoomStore(
+    client,
+    () => createRedisClient(config, { name: `gb-events-${config.serverId}`, failFast: false }),
+    { prefix: config.redisKeyPrefix, roomTtlSeconds: config.roomTtlSeconds, ...(observe ? { observe } : {}) },
+    log,
+  );
+  try {
+    await store.connect();
+  } catch (error) {
+    await store.close();
+    throw new Error(
+      `Cannot reach Redis (${config.redisSentinels.length ? 'sentinels' : 'REDIS_URL'}): ${(error as Error).message}`,
+    );
+  }
+  return store;
+}

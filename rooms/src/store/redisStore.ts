@@ -1,0 +1,302 @@
+import type { Redis } from 'ioredis';
+import { AppError, type CloseReason } from '@gamebuddies/protocol';
+import { RedisIdempotencyStore, type IdempotencyStore } from './idempotency.js';
+import type { Logger } from '../logger.js';
+import type { RoomRecord } from '../room/roomRecord.js';
+import { withStoreScripts, type StoreClient } from './redisScripts.js';
+import { restampedJson } from './roomJson.js';
+import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
+
+/** Concurrent writers of one room retry this often before the change is refused with CONFLICT. */
+const MAX_ATTEMPTS = 50;
+
+export interface RedisStoreOptions {
+  /** Key prefix (REDIS_KEY_PREFIX); lets several deployments or tests share one Redis. */
+  prefix: string;
+  roomTtlSeconds: number;
+  /** Called with the duration of each store operation (for the Redis latency metric). */
+  observe?: (operation: string, seconds: number) => void;
+}
+
+/**
+ * Rooms in Redis, shared by every server. Layout (docs/state.md):
+ *   <p>room:<CODE>            hash { v: version, d: room JSON, s: server id }, TTL = room TTL
+ *   <p>rooms                  zset code -> expiry (ms), every live room
+ *   <p>server-rooms:<SERVER>  zset code -> expiry (ms), rooms held by one server
+ *   <p>lease:<CODE>           string server id, PX = lease: who runs the room's timers
+ *   <p>servers                zset server id -> heartbeat expiry (ms)
+ *   channel <p>timers         room codes whose timers changed
+ */
+export class RedisRoomStore implements RoomStore {
+  readonly kind = 'redis';
+  readonly durable = true;
+  private readonly client: StoreClient;
+  private subscriber?: Redis;
+  private readonly timerListeners: Array<(code: string) => void> = [];
+  private readonly deletedListeners: Array<(code: string, reason: CloseReason) => void> = [];
+  private readonly healthListeners: Array<(health: StoreHealth) => void> = [];
+  private lastHealth: StoreHealth;
+  private everReady = false;
+
+  constructor(
+    client: Redis,
+    private readonly createSubscriber: () => Redis,
+    private readonly options: RedisStoreOptions,
+    private readonly log: Logger,
+  ) {
+    this.client = withStoreScripts(client);
+    this.lastHealth = this.health();
+    this.everReady = this.lastHealth === 'ok';
+    for (const event of ['ready', 'end', 'close', 'error']) {
+      client.on(event, () => this.checkHealth());
+    }
+  }
+
+  /** Resolves once connected; rejects with a clear message when Redis cannot be reached. */
+  async connect(timeoutMs = 10_000): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Redis did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = () => {
+        cleanup();
+        resolve();
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+      };
+      this.client.on('ready', onReady);
+    });
+  }
+
+  async createRoom(room: RoomRecord): Promise<'created' | 'code_taken'> {
+    const created = await this.run('create', () =>
+      this.client.gbCreateRoom(
+        this.roomKey(room.code),
+        this.key('rooms'),
+        this.serverRoomsKey(room.serverId),
+        room.code,
+        JSON.stringify(room),
+        room.serverId,
+        this.ttlMs,
+        Date.now() + this.ttlMs,
+        room.version,
+      ),
+    );
+    return created === 1 ? 'created' : 'code_taken';
+  }
+
+  async loadRoom(code: string): Promise<RoomRecord | null> {
+    const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
+    return json ? (JSON.parse(json) as RoomRecord) : null;
+  }
+
+  async applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
+      if (!json) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
+      const draft = JSON.parse(json) as RoomRecord;
+      const { version, updatedAt, serverId: previousServer } = draft;
+      const result = change(draft);
+      const after = JSON.stringify(draft);
+      if (after === json) return { room: draft, result, changed: false };
+      draft.version = version + 1;
+      draft.updatedAt = Date.now();
+      const stored = restampedJson(after, draft, { version, updatedAt });
+      const written = await this.run('update', () =>
+        this.client.gbUpdateRoom(
+          this.roomKey(code),
+          this.key('rooms'),
+          this.serverRoomsKey(draft.serverId),
+          this.serverRoomsKey(previousServer),
+          version,
+          draft.version,
+          stored,
+          draft.serverId,
+          this.ttlMs,
+          Date.now() + this.ttlMs,
+          code,
+        ),
+      );
+      if (written === 1) return { room: draft, result, changed: true };
+      if (written === -1) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
+      // Another server wrote first: back off a little (more each time) and apply to the new state.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
+    }
+    throw new AppError('CONFLICT', 'The room is too busy right now; try again');
+  }
+
+  async deleteRoom(code: string, reason: CloseReason = 'deleted'): Promise<void> {
+    await this.run('delete', () =>
+      this.client.gbDeleteRoom(
+        this.roomKey(code),
+        this.key('rooms'),
+        this.leaseKey(code),
+        code,
+        this.key('server-rooms:'),
+        this.key('deleted'),
+        JSON.stringify({ code, reason }),
+      ),
+    );
+  }
+
+  onRoomDeleted(listener: (code: string, reason: CloseReason) => void): void {
+    this.deletedListeners.push(listener);
+    this.subscribe();
+  }
+
+  async listRoomCodes(serverId?: string): Promise<string[]> {
+    const index = serverId === undefined ? this.key('rooms') : this.serverRoomsKey(serverId);
+    return this.run('list', () => this.client.zrangebyscore(index, Date.now(), '+inf'));
+  }
+
+  async countRooms(serverId: string): Promise<number> {
+    return this.run('count', () => this.client.zcount(this.serverRoomsKey(serverId), Date.now(), '+inf'));
+  }
+
+  async claimRoom(code: string, serverId: string, leaseMs: number): Promise<boolean> {
+    return (
+      (await this.run('lease', () => this.client.gbClaimRoom(this.leaseKey(code), serverId, leaseMs))) === 1
+    );
+  }
+
+  async takeRoom(code: string, serverId: string, leaseMs: number): Promise<void> {
+    await this.run('lease', () => this.client.set(this.leaseKey(code), serverId, 'PX', leaseMs));
+  }
+
+  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]> {
+    if (codes.length === 0) return [];
+    const renewed = await this.run('lease', () =>
+      this.client.gbRenewRooms(codes.length, ...codes.map((c) => this.leaseKey(c)), serverId, leaseMs),
+    );
+    return codes.filter((_, i) => renewed[i] !== 1);
+  }
+
+  async releaseRoom(code: string, serverId: string): Promise<void> {
+    await this.run('lease', () => this.client.gbReleaseRoom(this.leaseKey(code), serverId));
+  }
+
+  async heartbeat(serverId: string, ttlMs: number): Promise<void> {
+    const key = this.key('servers');
+    await this.run('heartbeat', () =>
+      this.client
+        .multi()
+        .zadd(key, Date.now() + ttlMs, serverId)
+        // Servers dead for an hour are forgotten; the index stays small.
+        .zremrangebyscore(key, '-inf', Date.now() - 3600_000)
+        .exec(),
+    );
+  }
+
+  async liveServers(): Promise<Set<string>> {
+    return new Set(
+      await this.run('heartbeat', () => this.client.zrangebyscore(this.key('servers'), Date.now(), '+inf')),
+    );
+  }
+
+  async retireServer(serverId: string): Promise<void> {
+    await this.run('heartbeat', () => this.client.zrem(this.key('servers'), serverId));
+  }
+
+  async announceTimers(code: string): Promise<void> {
+    await this.run('announce', () => this.client.publish(this.key('timers'), code));
+  }
+
+  onTimersAnnounced(listener: (code: string) => void): void {
+    this.timerListeners.push(listener);
+    this.subscribe();
+  }
+
+  /** One subscriber connection for the store's channels (timers changed, rooms deleted). */
+  private subscribe(): void {
+    if (this.subscriber) return;
+    const subscriber = this.createSubscriber();
+    this.subscriber = subscriber;
+    const [timers, deleted] = [this.key('timers'), this.key('deleted')];
+    subscriber.on('error', (error: Error) => this.log.debug({ err: error }, 'redis subscriber error'));
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === timers) for (const notify of this.timerListeners) notify(message);
+      if (channel === deleted) {
+        const { code, reason } = JSON.parse(message) as { code: string; reason: CloseReason };
+        for (const notify of this.deletedListeners) notify(code, reason);
+      }
+    });
+    subscriber.subscribe(timers, deleted).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'could not subscribe to store announcements; retried on reconnect');
+    });
+  }
+
+  idempotency(): IdempotencyStore {
+    const inner = new RedisIdempotencyStore(this.client, this.options.prefix);
+    return {
+      begin: (key, fingerprint) => this.run('idempotency', () => inner.begin(key, fingerprint)),
+      complete: (key, fingerprint, response) =>
+        this.run('idempotency', () => inner.complete(key, fingerprint, response)),
+      abandon: (key) => this.run('idempotency', () => inner.abandon(key)),
+    };
+  }
+
+  health(): StoreHealth {
+    return this.client.status === 'ready' ? 'ok' : 'unavailable';
+  }
+
+  onHealthChange(listener: (health: StoreHealth) => void): void {
+    this.healthListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.client.quit(), this.subscriber?.quit()]);
+    this.client.disconnect();
+    this.subscriber?.disconnect();
+  }
+
+  private get ttlMs(): number {
+    return this.options.roomTtlSeconds * 1000;
+  }
+
+  private key(name: string): string {
+    return this.options.prefix + name;
+  }
+
+  private roomKey(code: string): string {
+    return this.key(`room:${code}`);
+  }
+
+  private leaseKey(code: string): string {
+    return this.key(`lease:${code}`);
+  }
+
+  private serverRoomsKey(serverId: string): string {
+    return this.key(`server-rooms:${serverId}`);
+  }
+
+  private checkHealth(): void {
+    const now = this.health();
+    if (now === this.lastHealth) return;
+    this.lastHealth = now;
+    // The first connection is not news; only a loss and a return are.
+    if (now === 'ok' && !this.everReady) {
+      this.everReady = true;
+      return;
+    }
+    this.log.warn({ health: now }, now === 'ok' ? 'redis is back' : 'redis is unavailable');
+    for (const listener of this.healthListeners) listener(now);
+  }
+
+  /** Times an operation and turns any Redis failure into STORE_UNAVAILABLE. */
+  private async run<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await command();
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      this.log.debug({ err: error, operation }, 'redis command failed');
+      throw new AppError('STORE_UNAVAILABLE', 'The room store is unavailable; try again in a moment');
+    } finally {
+      this.options.observe?.(operation, (performance.now() - started) / 1000);
+    }
+  }
+}

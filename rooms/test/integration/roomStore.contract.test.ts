@@ -1,0 +1,276 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { MemoryRoomStore } from '../../src/store/memoryStore.js';
+import { RedisRoomStore } from '../../src/store/redisStore.js';
+import { createRedisClient } from '../../src/store/redisConnection.js';
+import { createLogger } from '../../src/logger.js';
+import type { RoomStore } from '../../src/store/roomStore.js';
+import type { RoomRecord } from '../../src/room/roomRecord.js';
+import { newRoomCode } from '../../src/room/tokens.js';
+import { RedisServer } from '../../../test/helpers/redisServer.js';
+import { sleep, waitUntil } from '../../../test/helpers/wait.js';
+
+function room(overrides: Partial<RoomRecord> = {}): RoomRecord {
+  const now = Date.now();
+  return {
+    code: newRoomCode(),
+    gameType: 'rps',
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    serverId: 'server-a',
+    url: 'http://a',
+    hostTokenHash: 'ab'.repeat(32),
+    hostClaimedBy: null,
+    hostId: null,
+    hostName: null,
+    maxPlayers: 8,
+    settings: {},
+    phase: 'lobby',
+    players: [],
+    chat: [],
+    game: { count: 0 },
+    timers: [],
+    results: null,
+    ...overrides,
+  };
+}
+
+type StoreFactory = (ttlSeconds: number) => Promise<RoomStore>;
+
+let redis: RedisServer;
+const opened: RoomStore[] = [];
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+afterAll(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+  await redis.stop();
+});
+
+const log = createLogger('silent');
+const memory: StoreFactory = async (ttl) => {
+  const store = new MemoryRoomStore(ttl);
+  opened.push(store);
+  return store;
+};
+/** Each Redis store gets its own key prefix: tests never see each other's rooms. */
+const redisFactory = (prefix = `t${randomBytes(4).toString('hex')}:`): StoreFactory => {
+  return async (ttl) => {
+    const config = {
+      redisUrl: redis.url,
+      redisSentinels: [],
+      redisSentinelMaster: 'x',
+      redisPassword: undefined,
+    };
+    const store = new RedisRoomStore(
+      createRedisClient(config, { name: 'test', failFast: true }),
+      () => createRedisClient(config, { name: 'test-sub', failFast: false }),
+      { prefix, roomTtlSeconds: ttl },
+      log,
+    );
+    await store.connect();
+    opened.push(store);
+    return store;
+  };
+};
+
+describe.each([
+  ['memory', () => memory],
+  ['redis', () => redisFactory()],
+] as Array<[string, () => StoreFactory]>)('RoomStore contract: %s', (kind, factory) => {
+  let store: RoomStore;
+  beforeAll(async () => {
+    store = await factory()(3600);
+  });
+
+  it('creates a room once per code and hands out copies', async () => {
+    const r = room();
+    expect(await store.createRoom(r)).toBe('created');
+    expect(await store.createRoom(room({ code: r.code, gameType: 'other' }))).toBe('code_taken');
+    const loaded = await store.loadRoom(r.code);
+    expect(loaded).toEqual(r);
+    loaded!.players.push({} as never);
+    expect((await store.loadRoom(r.code))!.players).toEqual([]);
+    expect(await store.loadRoom('NOSUCH')).toBeNull();
+  });
+
+  it('applies a change with a version bump, and writes nothing for a no-op or a rejected change', async () => {
+    const r = room();
+    await store.createRoom(r);
+    const outcome = await store.applyChange(r.code, (draft) => {
+      (draft.game as { count: number }).count = 5;
+      return 'done';
+    });
+    expect(outcome).toMatchObject({
+      result: 'done',
+      changed: true,
+      room: { version: 2, game: { count: 5 } },
+    });
+    expect((await store.applyChange(r.code, () => 'nothing')).changed).toBe(false);
+    await expect(
+      store.applyChange(r.code, (draft) => {
+        draft.phase = 'playing';
+        throw new Error('rule broken');
+      }),
+    ).rejects.toThrow('rule broken');
+    expect(await store.loadRoom(r.code)).toMatchObject({ version: 2, phase: 'lobby' });
+    await expect(store.applyChange('NOSUCH', () => 1)).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });
+  });
+
+  it('loses no update when many changes race on one room', async () => {
+    const r = room();
+    await store.createRoom(r);
+    await Promise.all(
+      Array.from({ length: 60 }, () =>
+        store.applyChange(r.code, (draft) => {
+          (draft.game as { count: number }).count += 1;
+        }),
+      ),
+    );
+    expect(await store.loadRoom(r.code)).toMatchObject({ version: 61, game: { count: 60 } });
+  });
+
+  it('deletes a room, frees its code, and announces the deletion once', async () => {
+    const r = room();
+    const heard: string[] = [];
+    store.onRoomDeleted((code, reason) => heard.push(`${code} ${reason}`));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // Redis: the subscription is set up asynchronously
+    await store.createRoom(r);
+    await store.deleteRoom(r.code, 'expired');
+    await store.deleteRoom(r.code); // already gone: nothing to announce
+    await waitUntil(() => heard.includes(`${r.code} expired`));
+    await sleep(100);
+    expect(heard.filter((h) => h.startsWith(r.code))).toEqual([`${r.code} expired`]);
+    expect(await store.loadRoom(r.code)).toBeNull();
+    expect(await store.listRoomCodes()).not.toContain(r.code);
+    expect(await store.createRoom(r)).toBe('created');
+  });
+
+  it('lists and counts rooms per server, following a room that moves', async () => {
+    const fresh = await factory()(3600);
+    const a1 = room({ serverId: 'a' });
+    const a2 = room({ serverId: 'a' });
+    const b1 = room({ serverId: 'b' });
+    for (const r of [a1, a2, b1]) await fresh.createRoom(r);
+    expect(await fresh.countRooms('a')).toBe(2);
+    expect((await fresh.listRoomCodes('b')).sort()).toEqual([b1.code]);
+    expect((await fresh.listRoomCodes()).sort()).toEqual([a1.code, a2.code, b1.code].sort());
+    await fresh.applyChange(a2.code, (draft) => {
+      draft.serverId = 'b';
+    });
+    expect(await fresh.countRooms('a')).toBe(1);
+    expect(await fresh.countRooms('b')).toBe(2);
+    await fresh.deleteRoom(b1.code);
+    expect(await fresh.countRooms('b')).toBe(1);
+  });
+
+  it('expires a room after its TTL without changes, and a change refreshes the TTL', async () => {
+    const short = await factory()(1);
+    const idle = room();
+    const busy = room();
+    await short.createRoom(idle);
+    await short.createRoom(busy);
+    await sleep(600);
+    await short.applyChange(busy.code, (draft) => {
+      draft.chat.push({ id: 'm', playerId: 'p', name: 'n', text: 't', at: 1 });
+    });
+    await sleep(600);
+    expect(await short.loadRoom(idle.code)).toBeNull();
+    expect(await short.loadRoom(busy.code)).not.toBeNull();
+    expect(await short.countRooms('server-a')).toBe(1);
+    expect(await short.createRoom(room({ code: idle.code }))).toBe('created');
+  });
+
+  it('grants a room lease to one server at a time until it expires or is released', async () => {
+    const r = room();
+    expect(await store.claimRoom(r.code, 'a', 400)).toBe(true);
+    expect(await store.claimRoom(r.code, 'b', 400)).toBe(false);
+    expect(await store.claimRoom(r.code, 'a', 400)).toBe(true);
+    expect(await store.renewRooms([r.code], 'b', 400)).toEqual([r.code]);
+    expect(await store.renewRooms([r.code], 'a', 400)).toEqual([]);
+    await sleep(500);
+    expect(await store.claimRoom(r.code, 'b', 400)).toBe(true);
+    expect(await store.renewRooms([r.code], 'a', 400)).toEqual([r.code]);
+    await store.releaseRoom(r.code, 'a'); // not a's: no effect
+    expect(await store.claimRoom(r.code, 'a', 400)).toBe(false);
+    await store.releaseRoom(r.code, 'b');
+    expect(await store.claimRoom(r.code, 'a', 400)).toBe(true);
+  });
+
+  it('lets an orchestrator move a lease: the taker holds it, the old holder loses it at renewal', async () => {
+    const r = room();
+    expect(await store.claimRoom(r.code, 'a', 5000)).toBe(true);
+    await store.takeRoom(r.code, 'b', 5000);
+    expect(await store.renewRooms([r.code], 'a', 5000)).toEqual([r.code]);
+    expect(await store.renewRooms([r.code], 'b', 5000)).toEqual([]);
+    expect(await store.claimRoom(r.code, 'a', 5000)).toBe(false);
+  });
+
+  it('knows which servers are alive', async () => {
+    const fresh = await factory()(3600);
+    await fresh.heartbeat('a', 300);
+    await fresh.heartbeat('b', 5000);
+    expect([...(await fresh.liveServers())].sort()).toEqual(['a', 'b']);
+    await sleep(400);
+    expect([...(await fresh.liveServers())]).toEqual(['b']);
+    await fresh.retireServer('b');
+    expect(await fresh.liveServers()).toEqual(new Set());
+  });
+
+  if (kind === 'redis') {
+    it('hands a code to exactly one of two servers creating it at the same moment', async () => {
+      const prefix = `race${randomBytes(3).toString('hex')}:`;
+      const [one, two] = [await redisFactory(prefix)(3600), await redisFactory(prefix)(3600)];
+      for (let i = 0; i < 20; i++) {
+        const code = newRoomCode();
+        const results = await Promise.all([
+          one.createRoom(room({ code, serverId: 'one' })),
+          two.createRoom(room({ code, serverId: 'two' })),
+        ]);
+        expect(results.sort()).toEqual(['code_taken', 'created']);
+      }
+    });
+
+    it('delivers timer announcements to the other servers', async () => {
+      const prefix = `ann${randomBytes(3).toString('hex')}:`;
+      const [one, two] = [await redisFactory(prefix)(3600), await redisFactory(prefix)(3600)];
+      const heard: string[] = [];
+      two.onTimersAnnounced((code) => heard.push(code));
+      await sleep(100); // the subscription is set up asynchronously
+      await one.announceTimers('ABCDEF');
+      await waitUntil(() => heard.includes('ABCDEF'));
+    });
+
+    it('refuses with STORE_UNAVAILABLE while Redis is down and recovers by itself', async () => {
+      const own = await RedisServer.start();
+      const config = {
+        redisUrl: own.url,
+        redisSentinels: [],
+        redisSentinelMaster: 'x',
+        redisPassword: undefined,
+      };
+      const s = new RedisRoomStore(
+        createRedisClient(config, { name: 'test', failFast: true }),
+        () => createRedisClient(config, { name: 'test-sub', failFast: false }),
+        { prefix: 'x:', roomTtlSeconds: 3600 },
+        log,
+      );
+      await s.connect();
+      const health: string[] = [];
+      s.onHealthChange((h) => health.push(h));
+      const r = room();
+      await s.createRoom(r);
+      await own.kill();
+      await waitUntil(() => s.health() === 'unavailable');
+      await expect(s.loadRoom(r.code)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(s.applyChange(r.code, () => 1)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await own.launch();
+      await waitUntil(() => s.health() === 'ok', 10_000);
+      expect(await s.loadRoom(r.code)).toEqual(r); // append-only file: the room survived the restart
+      expect(health).toEqual(['unavailable', 'ok']);
+      await s.close();
+      await own.stop();
+    });
+  }
+});
