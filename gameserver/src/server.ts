@@ -1,45 +1,38 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { Server } from 'socket.io';
 import type { ServerSummary } from '@gamebuddies/protocol';
-import type { Config } from './config/config.js';
 import { builtinGames } from '@gamebuddies/games';
-import { AgonesLifecycle, gameServerUrl } from './agones/agonesLifecycle.js';
-import { AgonesRooms } from './agones/agonesRooms.js';
-import { createAgonesSdk, type AgonesGameServer, type AgonesSdk } from './agones/agonesSdk.js';
-import { LoadReporter } from './agones/loadReporter.js';
-import {
-  createRoomsApi,
-  errorHandler,
-  KeyedRateLimiter,
-  notFound,
-  WebhookSender,
-} from '@gamebuddies/rooms-api';
-import { gameBuddiesWebhooks } from './integrations/gameBuddiesWebhooks.js';
-import { healthRouter, type HealthStatus } from './http/healthRouter.js';
-import { internalRouter } from './http/internalRouter.js';
-import { LocalRoomsBackend } from './http/localRoomsBackend.js';
-import { DEFAULT_WEB_ROOT } from './http/webRoot.js';
-import { playRouter } from './http/playRouter.js';
 import {
   createLogger,
-  type Logger,
-  type AnyGamePlugin,
+  createRoomStore,
   GameRegistry,
+  redisConfigured,
   RoomOwnership,
   RoomService,
   RoomTimerScheduler,
-  createRoomStore,
-  redisConfigured,
+  type AnyGamePlugin,
+  type Logger,
   type RoomStore,
 } from '@gamebuddies/rooms';
+import { createRoomsApi, KeyedRateLimiter, WebhookSender } from '@gamebuddies/rooms-api';
+import { gameServerUrl } from './agones/agonesLifecycle.js';
+import { createAgonesSdk, type AgonesSdk } from './agones/agonesSdk.js';
+import type { Config } from './config/config.js';
+import { createHttpApp } from './http/httpApp.js';
+import type { HealthStatus } from './http/healthRouter.js';
+import { LocalRoomsBackend } from './http/localRoomsBackend.js';
+import { DEFAULT_WEB_ROOT } from './http/webRoot.js';
+import { gameBuddiesWebhooks } from './integrations/gameBuddiesWebhooks.js';
+import { connectAgones, createAgonesRuntime, type AgonesRuntime } from './lifecycle/agonesRuntime.js';
+import { gracefulShutdown } from './lifecycle/shutdown.js';
 import { GameMetrics } from './metrics/gameMetrics.js';
-import { attachGameNamespace } from './realtime/gameNamespace.js';
+import { roomUpdateMetrics } from './metrics/roomMetrics.js';
 import { InflightTracker } from './realtime/inflight.js';
-import { RoomBroadcaster } from './realtime/roomBroadcaster.js';
-import type { GameServerIO } from './realtime/types.js';
 import { createRedisAdapter, type RedisAdapter } from './realtime/redisAdapter.js';
+import { RoomBroadcaster } from './realtime/roomBroadcaster.js';
+import { attachGames, createSocketServer } from './realtime/socketServer.js';
+import type { GameServerIO } from './realtime/types.js';
+
 export interface GameServerOptions {
   /** The Agones SDK client (tests pass one; by default the real one when config.agones is set). */
   agonesSdk?: AgonesSdk;
@@ -76,6 +69,10 @@ function listen(server: HttpServer, port: number, host: string): Promise<Address
   });
 }
 
+/**
+ * Starts one game server: the store, the HTTP app and Socket.IO on one port, room ownership, and
+ * under Agones the SDK lifecycle. Each part is built by its own module; this wires them together.
+ */
 export async function startGameServer(config: Config, options: GameServerOptions = {}): Promise<GameServer> {
   const log = options.logger ?? createLogger(config.logLevel, { serverId: config.serverId });
   const games = new GameRegistry(options.games ?? builtinGames());
@@ -95,15 +92,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
 
   // Under Agones the sidecar is there before we listen; the GameServer's address is our public URL.
   const agonesSdk = config.agones ? (options.agonesSdk ?? createAgonesSdk()) : undefined;
-  let gameServer: AgonesGameServer | undefined;
-  if (agonesSdk) {
-    await agonesSdk.connect();
-    gameServer = await agonesSdk.getGameServer();
-    log.info(
-      { gameServer: gameServer.name, address: gameServerUrl(gameServer) },
-      'Agones: connected to the SDK',
-    );
-  }
+  const gameServer = agonesSdk ? await connectAgones(agonesSdk, log) : undefined;
 
   const httpServer = createServer();
   const address = await listen(httpServer, config.port, config.host);
@@ -128,19 +117,6 @@ export async function startGameServer(config: Config, options: GameServerOptions
   const joinFailures = new KeyedRateLimiter(config.joinFailuresPerMinute / 60, config.joinFailuresPerMinute);
   const creationLimiter = new KeyedRateLimiter(30 / 60, 30);
 
-  // The app must be the server's request listener before Socket.IO attaches: engine.io then hands it
-  // everything outside /socket.io/.
-  const app = express();
-  httpServer.on('request', app);
-  const io: GameServerIO = new Server(httpServer, {
-    transports: ['polling', 'websocket'],
-    perMessageDeflate: false,
-    maxHttpBufferSize: 64 * 1024,
-    cors: { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins },
-    serveClient: true,
-    ...(redisAdapter ? { adapter: redisAdapter.adapter } : {}),
-  });
-
   const scheduler = new RoomTimerScheduler((code) => service.fireDueTimers(code), log);
   const ownership = new RoomOwnership(
     store,
@@ -149,68 +125,18 @@ export async function startGameServer(config: Config, options: GameServerOptions
     { serverId: config.serverId, leaseMs: config.roomLeaseMs },
     log,
   );
-  const broadcaster = new RoomBroadcaster(io, games, log);
-  service.onUpdate(broadcaster.publish);
-  store.onRoomDeleted(broadcaster.roomDeleted);
-  service.onUpdate(ownership.onUpdate);
   const webhooks = config.webhook
     ? new WebhookSender(
         { ...config.webhook, onOutcome: (outcome, type) => metrics.webhooks.inc({ outcome, type }) },
         log,
       )
     : undefined;
-  // Under Agones the operator announces readiness once a room is placed.
-  if (webhooks) service.onUpdate(gameBuddiesWebhooks(webhooks, { announceReady: !config.agones }));
-  let agones: AgonesLifecycle | undefined;
-  let agonesRooms: AgonesRooms | undefined;
-  if (agonesSdk) {
-    agonesRooms = new AgonesRooms(
-      agonesSdk,
-      store,
-      service,
-      ownership,
-      broadcaster.dropLocalSockets,
-      () => agones?.roomEnded(),
-      log,
-    );
-    service.onUpdate(agonesRooms.onUpdate);
-    agones = new AgonesLifecycle(
-      agonesSdk,
-      agonesRooms,
-      new LoadReporter(agonesSdk, () => io.engine.clientsCount, log),
-      { maxRooms: config.maxRooms, healthIntervalMs: config.agones!.healthIntervalMs },
-      log,
-    );
-  }
-  service.onUpdate(({ room, events }) => {
-    for (const event of events) {
-      if (event.type === 'finished') metrics.gamesCompleted.inc({ game_type: room.gameType });
-      if (event.type === 'joined' || event.type === 'left')
-        metrics.playersPerRoom.observe(room.players.length);
-    }
-    metrics.stateUpdates.inc({ game_type: room.gameType });
-  });
-  for (const plugin of games.list()) {
-    attachGameNamespace(io, plugin, {
-      service,
-      metrics,
-      log,
-      inflight,
-      joinFailures,
-      actionRatePerSec: config.actionRatePerSec,
-      actionBurst: config.actionBurst,
-      trustProxy: config.trustProxy,
-      ...(agonesRooms ? { admit: agonesRooms.admit.bind(agonesRooms) } : {}),
-      presence: {
-        connected: (code) => ownership.playerConnected(code),
-        disconnected: (code) => ownership.playerDisconnected(code),
-      },
-    });
-  }
 
   let draining = false;
   const status = (): HealthStatus =>
     draining ? 'draining' : store.health() === 'ok' ? 'healthy' : 'degraded';
+  // Read only once requests arrive, after `io` below exists.
+  const connectedPlayers = () => io.engine.clientsCount;
   const thisServer = async (): Promise<ServerSummary> => {
     const currentRooms = await service.countRooms();
     return {
@@ -220,7 +146,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
       load: Math.round((currentRooms / config.maxRooms) * 100),
       currentRooms,
       maxRooms: config.maxRooms,
-      players: io.engine.clientsCount,
+      players: connectedPlayers(),
     };
   };
   const backend = new LocalRoomsBackend(service, thisServer);
@@ -233,92 +159,96 @@ export async function startGameServer(config: Config, options: GameServerOptions
     lookupFailuresPerMinute: config.joinFailuresPerMinute,
     observeCreation: (seconds) => metrics.roomCreation.observe(seconds),
   });
-
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
-  app.use(express.json({ limit: '64kb' }));
-  app.use(
-    healthRouter({
+  // The app is the request listener before Socket.IO attaches (see createSocketServer).
+  const app = createHttpApp({
+    log,
+    trustProxy: config.trustProxy,
+    health: {
       status,
       registry: metrics.registry,
       serverId: config.serverId,
       // Health must answer even when the store does not: rooms is null then.
       stats: async () => ({
         rooms: await service.countRooms().catch(() => null),
-        players: io.engine.clientsCount,
+        players: connectedPlayers(),
       }),
-    }),
-  );
-  app.use(roomsApi.router);
-  app.use('/internal', internalRouter({ apiKeys: config.apiKeys, ownership, service }));
-  app.use(
-    '/play',
-    playRouter({
+    },
+    roomsApi,
+    internal: { apiKeys: config.apiKeys, ownership, service },
+    play: {
       backend,
       games,
       openRoomCreation: config.openRoomCreation,
       creationLimiter,
       publicUrl: () => publicUrl,
       lookupUrl: () => config.lookupUrl ?? publicUrl,
-    }),
-  );
-  app.use(
-    express.static(options.webRoot ?? config.webRoot ?? DEFAULT_WEB_ROOT, {
-      index: 'index.html',
-      maxAge: '1h',
-    }),
-  );
-  app.use(notFound);
-  app.use(errorHandler(log));
+    },
+    webRoot: options.webRoot ?? config.webRoot ?? DEFAULT_WEB_ROOT,
+  });
+  httpServer.on('request', app);
+  const io: GameServerIO = createSocketServer(httpServer, { corsOrigins: config.corsOrigins, redisAdapter });
 
-  await ownership.start();
-  if (agones && gameServer) await agones.start(gameServer);
-
-  let shutdownPromise: Promise<void> | undefined;
-  const shutdown = () => {
-    shutdownPromise ??= (async () => {
-      draining = true;
-      service.startDraining();
-      log.info({ sockets: io.engine.clientsCount }, 'shutting down: no new rooms or players');
-      for (const plugin of games.list()) {
-        // Only this server's sockets: with a shared adapter, other servers' players are not ours to tell.
-        const nsp = io.of(`/${plugin.gameType}`);
-        if (store.durable) nsp.local.emit('server:shutdown', { reconnect: true });
-        else nsp.local.emit('room:closed', { reason: 'server_shutdown' });
-      }
-      // Writes clients were promised an answer for finish before their sockets go.
-      if (!(await inflight.idle(config.shutdownTimeoutMs))) log.warn('shutdown: gave up waiting for writes');
-      for (const plugin of games.list()) io.of(`/${plugin.gameType}`).local.disconnectSockets(true);
-      await inflight.idle(config.shutdownTimeoutMs);
-      // Leases go last: until the final writes are done this server still runs its rooms' timers.
-      await ownership.stop();
-      scheduler.stop();
-      joinFailures.close();
-      creationLimiter.close();
-      roomsApi.close();
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
-      });
-      await webhooks?.close();
-      await redisAdapter?.close();
-      await store.close();
-      // Last: Agones deletes this GameServer, and the operator moves any room still assigned here.
-      await agones?.stop();
-      log.info('shut down');
-    })();
-    return shutdownPromise;
-  };
-
-  return {
-    listenUrl,
-    publicUrl,
-    port: address.port,
-    config,
+  const broadcaster = new RoomBroadcaster(io, games, log);
+  service.onUpdate(broadcaster.publish);
+  store.onRoomDeleted(broadcaster.roomDeleted);
+  service.onUpdate(ownership.onUpdate);
+  // Under Agones the operator announces readiness once a room is placed.
+  if (webhooks) service.onUpdate(gameBuddiesWebhooks(webhooks, { announceReady: !config.agones }));
+  const agones: AgonesRuntime | undefined = agonesSdk
+    ? createAgonesRuntime({
+        sdk: agonesSdk,
+        store,
+        service,
+        ownership,
+        dropLocalSockets: broadcaster.dropLocalSockets,
+        connectedPlayers,
+        maxRooms: config.maxRooms,
+        healthIntervalMs: config.agones!.healthIntervalMs,
+        log,
+      })
+    : undefined;
+  service.onUpdate(roomUpdateMetrics(metrics));
+  attachGames(io, games, {
     service,
-    store,
-    io,
     metrics,
     log,
-    shutdown,
-  };
+    inflight,
+    joinFailures,
+    actionRatePerSec: config.actionRatePerSec,
+    actionBurst: config.actionBurst,
+    trustProxy: config.trustProxy,
+    ...(agones ? { admit: agones.rooms.admit.bind(agones.rooms) } : {}),
+    presence: {
+      connected: (code) => ownership.playerConnected(code),
+      disconnected: (code) => ownership.playerDisconnected(code),
+    },
+  });
+
+  await ownership.start();
+  if (agones && gameServer) await agones.lifecycle.start(gameServer);
+
+  const shutdown = gracefulShutdown({
+    log,
+    io,
+    games,
+    store,
+    inflight,
+    ownership,
+    scheduler,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    startDraining: () => {
+      draining = true;
+      service.startDraining();
+    },
+    close: [
+      () => joinFailures.close(),
+      () => creationLimiter.close(),
+      () => roomsApi.close(),
+      () => webhooks?.close(),
+      () => redisAdapter?.close(),
+    ],
+    agones: agones?.lifecycle,
+  });
+
+  return { listenUrl, publicUrl, port: address.port, config, service, store, io, metrics, log, shutdown };
 }

@@ -1,6 +1,6 @@
 import type { LatencySummary } from './histogram.js';
 import { fmtBytes, fmtMs, fmtNum, fmtPct } from './format.js';
-import type { LoadResult, TimelinePoint } from './run.js';
+import type { LoadResult, TimelinePoint } from './loadResult.js';
 
 /** What `--json` writes and the HTML report shows. */
 export interface LoadTestReport extends LoadResult {

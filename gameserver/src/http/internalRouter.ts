@@ -2,15 +2,18 @@ import { Router } from 'express';
 import { AppError, normalizeRoomCode } from '@gamebuddies/protocol';
 import { apiKeyAuth, type ApiKey } from '@gamebuddies/rooms-api';
 import type { RoomOwnership, RoomService } from '@gamebuddies/rooms';
+
+export interface InternalDeps {
+  apiKeys: readonly ApiKey[];
+  ownership: RoomOwnership;
+  service: RoomService;
+}
+
 /**
  * Operations an orchestrator (the local fleet) asks of one game server, behind the admin API key.
  * Not part of the public Rooms API.
  */
-export function internalRouter(deps: {
-  apiKeys: readonly ApiKey[];
-  ownership: RoomOwnership;
-  service: RoomService;
-}): Router {
+export function internalRouter(deps: InternalDeps): Router {
   const router = Router();
   router.use(apiKeyAuth(deps.apiKeys.filter((k) => k.scope === 'admin')));
 

@@ -1,7 +1,7 @@
 import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { RoomRecord } from '../room/roomRecord.js';
-import { restampedJson } from './roomJson.js';
+import { draftChange } from './changeDraft.js';
 import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
 
 interface Entry {
@@ -44,15 +44,9 @@ export class MemoryRoomStore implements RoomStore {
   async applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>> {
     const entry = this.live(code);
     if (!entry) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
-    const draft = JSON.parse(entry.json) as RoomRecord;
-    const { version, updatedAt } = draft;
-    const result = change(draft);
-    const after = JSON.stringify(draft);
-    if (after === entry.json) return { room: draft, result, changed: false };
-    draft.version = version + 1;
-    draft.updatedAt = Date.now();
-    this.rooms.set(code, this.entry(draft, restampedJson(after, draft, { version, updatedAt })));
-    return { room: draft, result, changed: true };
+    const drafted = draftChange(entry.json, change);
+    if (drafted.changed) this.rooms.set(code, this.entry(drafted.room, drafted.json));
+    return { room: drafted.room, result: drafted.result, changed: drafted.changed };
   }
 
   async deleteRoom(code: string, reason: CloseReason = 'deleted'): Promise<void> {

@@ -4,7 +4,7 @@ import { RedisIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { Logger } from '../logger.js';
 import type { RoomRecord } from '../room/roomRecord.js';
 import { withStoreScripts, type StoreClient } from './redisScripts.js';
-import { restampedJson } from './roomJson.js';
+import { draftChange } from './changeDraft.js';
 import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
 
 /** Concurrent writers of one room retry this often before the change is refused with CONFLICT. */
@@ -98,30 +98,25 @@ export class RedisRoomStore implements RoomStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
       if (!json) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
-      const draft = JSON.parse(json) as RoomRecord;
-      const { version, updatedAt, serverId: previousServer } = draft;
-      const result = change(draft);
-      const after = JSON.stringify(draft);
-      if (after === json) return { room: draft, result, changed: false };
-      draft.version = version + 1;
-      draft.updatedAt = Date.now();
-      const stored = restampedJson(after, draft, { version, updatedAt });
+      const drafted = draftChange(json, change);
+      if (!drafted.changed) return { room: drafted.room, result: drafted.result, changed: false };
+      const { room, before } = drafted;
       const written = await this.run('update', () =>
         this.client.gbUpdateRoom(
           this.roomKey(code),
           this.key('rooms'),
-          this.serverRoomsKey(draft.serverId),
-          this.serverRoomsKey(previousServer),
-          version,
-          draft.version,
-          stored,
-          draft.serverId,
+          this.serverRoomsKey(room.serverId),
+          this.serverRoomsKey(before.serverId),
+          before.version,
+          room.version,
+          drafted.json,
+          room.serverId,
           this.ttlMs,
           Date.now() + this.ttlMs,
           code,
         ),
       );
-      if (written === 1) return { room: draft, result, changed: true };
+      if (written === 1) return { room, result: drafted.result, changed: true };
       if (written === -1) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
       // Another server wrote first: back off a little (more each time) and apply to the new state.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));

@@ -1,0 +1,28 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { GameRegistry } from '@gamebuddies/rooms';
+import { attachGameNamespace, type NamespaceDeps } from './gameNamespace.js';
+import type { RedisAdapter } from './redisAdapter.js';
+import type { GameServerIO } from './types.js';
+
+/**
+ * The Socket.IO server on the HTTP server, one namespace per game. The HTTP app must already be the
+ * server's request listener: engine.io then hands it everything outside /socket.io/.
+ */
+export function createSocketServer(
+  httpServer: HttpServer,
+  options: { corsOrigins: string[]; redisAdapter: RedisAdapter | undefined },
+): GameServerIO {
+  return new Server(httpServer, {
+    transports: ['polling', 'websocket'],
+    perMessageDeflate: false,
+    maxHttpBufferSize: 64 * 1024,
+    cors: { origin: options.corsOrigins.includes('*') ? '*' : options.corsOrigins },
+    serveClient: true,
+    ...(options.redisAdapter ? { adapter: options.redisAdapter.adapter } : {}),
+  });
+}
+
+export function attachGames(io: GameServerIO, games: GameRegistry, deps: NamespaceDeps): void {
+  for (const plugin of games.list()) attachGameNamespace(io, plugin, deps);
+}
