@@ -1,4 +1,4 @@
-// One jest run, one project per test layer (`--selectProjects unit|integration|cluster|browser`).
+// One jest run, one project per test layer (`--selectProjects unit|integration|security|cluster|browser`).
 // Tests import TypeScript sources directly; @swc/jest strips types (tsc -b does the type checking).
 const swc = [
   '@swc/jest',
@@ -41,6 +41,7 @@ export default {
     layer('unit'),
     layer('e2e'),
     layer('integration'),
+    layer('security'),
     layer('browser'),
     layer('cluster', {
       globalSetup: '<rootDir>/test/cluster/globalSetup.mjs',

@@ -1,1 +1,2 @@
 export * from './roomClient.js';
+export * from './joinLink.js';

@@ -14,7 +14,16 @@ import {
   type Logger,
   type RoomStore,
 } from '@gamebuddies/rooms';
-import { createRoomsApi, KeyedRateLimiter, WebhookSender } from '@gamebuddies/rooms-api';
+import {
+  corsPolicy,
+  createRateLimits,
+  createRoomsApi,
+  GuessGuard,
+  sealedIdempotency,
+  TokenSealer,
+  trustFunction,
+  WebhookSender,
+} from '@gamebuddies/rooms-api';
 import { gameServerUrl } from './agones/agonesLifecycle.js';
 import { createAgonesSdk, type AgonesSdk } from './agones/agonesSdk.js';
 import type { Config } from './config/config.js';
@@ -114,8 +123,17 @@ export async function startGameServer(config: Config, options: GameServerOptions
   );
   countRooms = () => service.countRooms();
   const inflight = new InflightTracker();
-  const joinFailures = new KeyedRateLimiter(config.joinFailuresPerMinute / 60, config.joinFailuresPerMinute);
-  const creationLimiter = new KeyedRateLimiter(30 / 60, 30);
+  const trust = trustFunction(config.trustProxy);
+  // With Redis the budgets hold for every replica together; see docs/deploy.md.
+  const limits = createRateLimits(
+    config,
+    { guessesPerMinute: config.joinFailuresPerMinute, creationsPerMinute: config.roomCreationsPerMinute },
+    log,
+  );
+  const guessGuard = new GuessGuard(limits);
+  const cors = corsPolicy(config.corsOrigins, [publicUrl, listenUrl, config.lookupUrl]);
+  // Host tokens are never kept in plaintext: remembered create answers are sealed (TOKEN_ENCRYPTION_KEY).
+  const sealer = config.tokenSealer ?? TokenSealer.ephemeral();
 
   const scheduler = new RoomTimerScheduler((code) => service.fireDueTimers(code), log);
   const ownership = new RoomOwnership(
@@ -154,15 +172,17 @@ export async function startGameServer(config: Config, options: GameServerOptions
     backend,
     apiKeys: config.apiKeys,
     publicUrl: () => publicUrl,
-    idempotency: store.idempotency(),
+    idempotency: sealedIdempotency(store.idempotency(), sealer),
     log,
-    lookupFailuresPerMinute: config.joinFailuresPerMinute,
+    guessGuard,
+    cors,
+    legacyTokenLinks: config.legacyTokenLinks,
     observeCreation: (seconds) => metrics.roomCreation.observe(seconds),
   });
   // The app is the request listener before Socket.IO attaches (see createSocketServer).
   const app = createHttpApp({
     log,
-    trustProxy: config.trustProxy,
+    trust,
     health: {
       status,
       registry: metrics.registry,
@@ -179,14 +199,15 @@ export async function startGameServer(config: Config, options: GameServerOptions
       backend,
       games,
       openRoomCreation: config.openRoomCreation,
-      creationLimiter,
+      creationLimiter: limits.creations,
+      corsAllowed: cors.public,
       publicUrl: () => publicUrl,
       lookupUrl: () => config.lookupUrl ?? publicUrl,
     },
     webRoot: options.webRoot ?? config.webRoot ?? DEFAULT_WEB_ROOT,
   });
   httpServer.on('request', app);
-  const io: GameServerIO = createSocketServer(httpServer, { corsOrigins: config.corsOrigins, redisAdapter });
+  const io: GameServerIO = createSocketServer(httpServer, { corsOrigins: cors.socketIo, redisAdapter });
 
   const broadcaster = new RoomBroadcaster(io, games, log);
   service.onUpdate(broadcaster.publish);
@@ -213,10 +234,10 @@ export async function startGameServer(config: Config, options: GameServerOptions
     metrics,
     log,
     inflight,
-    joinFailures,
+    guessGuard,
     actionRatePerSec: config.actionRatePerSec,
     actionBurst: config.actionBurst,
-    trustProxy: config.trustProxy,
+    trust,
     ...(agones ? { admit: agones.rooms.admit.bind(agones.rooms) } : {}),
     presence: {
       connected: (code) => ownership.playerConnected(code),
@@ -241,8 +262,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
       service.startDraining();
     },
     close: [
-      () => joinFailures.close(),
-      () => creationLimiter.close(),
+      () => limits.close(),
       () => roomsApi.close(),
       () => webhooks?.close(),
       () => redisAdapter?.close(),

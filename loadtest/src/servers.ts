@@ -152,6 +152,8 @@ export async function startGameServers(setup: GameServerSetup): Promise<RunningG
     LOG_LEVEL: 'warn',
     MAX_ROOMS: '100000',
     OPEN_ROOM_CREATION: 'false',
+    // Seals idempotent create answers in Redis (required with API_KEYS and Redis).
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     // Every simulated player comes from 127.0.0.1: per-address limits must not see one abuser.
     JOIN_FAILURES_PER_MINUTE: '10000',
     // The per-socket budget sits well above the configured rate so the server never refuses load.

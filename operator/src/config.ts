@@ -8,7 +8,15 @@ import {
   redisEnvShape,
   webhookEnvShape,
 } from '@gamebuddies/protocol';
-import { parseApiKeys, type ApiKey } from '@gamebuddies/rooms-api';
+import {
+  parseApiKeys,
+  tokenEncryptionProblems,
+  TokenEncryptionKeysEnv,
+  TrustProxyEnv,
+  type ApiKey,
+  type TokenSealer,
+  type TrustProxy,
+} from '@gamebuddies/rooms-api';
 
 const EnvSchema = z.object({
   /** Namespace the operator runs in (its Lease lives there). */
@@ -21,6 +29,14 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   API_KEYS: commaList.default([]),
+  /** Which proxies in front (the Ingress) may name the client in X-Forwarded-For. */
+  TRUST_PROXY: TrustProxyEnv.default({ kind: 'none' }),
+  /** Failed `/r/:code` lookups per client address and minute (shared through Redis). */
+  JOIN_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Origins whose pages may read `/r/` (`*`: any) and call the Rooms API (listed ones only). */
+  CORS_ORIGINS: commaList.default([]),
+  TOKEN_ENCRYPTION_KEY: TokenEncryptionKeysEnv.optional(),
+  LEGACY_TOKEN_LINKS: booleanFromEnv.default(true),
   ...redisEnvShape,
   ROOM_TTL_SECONDS: z.coerce.number().int().min(10).default(7200),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(100).default(120_000),
@@ -49,6 +65,11 @@ export interface OperatorConfig {
   host: string;
   publicUrl: string | undefined;
   apiKeys: ApiKey[];
+  trustProxy: TrustProxy;
+  lookupFailuresPerMinute: number;
+  corsOrigins: string[];
+  tokenSealer: TokenSealer | undefined;
+  legacyTokenLinks: boolean;
   redis: {
     redisUrl: string | undefined;
     redisSentinels: string[];
@@ -56,6 +77,8 @@ export interface OperatorConfig {
     redisPassword: string | undefined;
   };
   redisKeyPrefix: string;
+  redisAckReplicas: number;
+  redisAckTimeoutMs: number;
   roomTtlSeconds: number;
   reconnectGraceMs: number;
   allocationStrategy: 'least-loaded' | 'packed';
@@ -89,6 +112,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
   } catch (error) {
     problems.push(`API_KEYS=(hidden): ${(error as Error).message}`);
   }
+  problems.push(...tokenEncryptionProblems(e));
   if (problems.length) throw new ConfigError(problems);
   return {
     podNamespace: e.POD_NAMESPACE,
@@ -99,6 +123,11 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     host: e.HOST,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     apiKeys,
+    trustProxy: e.TRUST_PROXY,
+    lookupFailuresPerMinute: e.JOIN_FAILURES_PER_MINUTE,
+    corsOrigins: e.CORS_ORIGINS,
+    tokenSealer: e.TOKEN_ENCRYPTION_KEY,
+    legacyTokenLinks: e.LEGACY_TOKEN_LINKS,
     redis: {
       redisUrl: e.REDIS_URL,
       redisSentinels: e.REDIS_SENTINELS ?? [],
@@ -106,6 +135,8 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
       redisPassword: e.REDIS_PASSWORD,
     },
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    redisAckReplicas: e.REDIS_ACK_REPLICAS,
+    redisAckTimeoutMs: e.REDIS_ACK_TIMEOUT_MS,
     roomTtlSeconds: e.ROOM_TTL_SECONDS,
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     allocationStrategy: e.ALLOCATION_STRATEGY,

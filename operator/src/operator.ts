@@ -6,7 +6,19 @@ import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
 import { builtinGames } from '@gamebuddies/games';
 import { GameRegistry, RoomService, createRoomStore, type RoomStore } from '@gamebuddies/rooms';
-import { createRoomsApi, errorHandler, notFound, WebhookSender } from '@gamebuddies/rooms-api';
+import {
+  corsPolicy,
+  createRateLimits,
+  createRoomsApi,
+  errorHandler,
+  GuessGuard,
+  notFound,
+  sealedIdempotency,
+  securityHeaders,
+  TokenSealer,
+  trustFunction,
+  WebhookSender,
+} from '@gamebuddies/rooms-api';
 import { KubernetesRoomsBackend } from './api/kubernetesBackend.js';
 import type { OperatorConfig } from './config.js';
 import { GameRoomController } from './controller/gameRoomController.js';
@@ -56,6 +68,8 @@ export async function startOperator(
     {
       ...config.redis,
       redisKeyPrefix: config.redisKeyPrefix,
+      redisAckReplicas: config.redisAckReplicas,
+      redisAckTimeoutMs: config.redisAckTimeoutMs,
       roomTtlSeconds: config.roomTtlSeconds,
       serverId: 'operator',
     },
@@ -165,15 +179,29 @@ export async function startOperator(
   const apiPort = await listen(apiServer, config.port, config.host);
   const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const apiUrl = `http://${shownHost}:${apiPort}`;
+  // Every replica shares the budgets through Redis: N replicas are not N times the guesses.
+  const limits = createRateLimits(
+    { ...config.redis, redisKeyPrefix: config.redisKeyPrefix, serverId: config.identity },
+    { guessesPerMinute: config.lookupFailuresPerMinute, creationsPerMinute: 1 },
+    log,
+  );
   const roomsApi = createRoomsApi({
     backend,
     apiKeys: config.apiKeys,
     publicUrl: () => config.publicUrl ?? apiUrl,
-    idempotency: store.idempotency(),
+    // Host tokens are never kept in plaintext: remembered create answers are sealed.
+    idempotency: sealedIdempotency(store.idempotency(), config.tokenSealer ?? TokenSealer.ephemeral()),
     log,
+    guessGuard: new GuessGuard(limits),
+    cors: corsPolicy(config.corsOrigins, [config.publicUrl, apiUrl]),
+    legacyTokenLinks: config.legacyTokenLinks,
   });
+  const headers = securityHeaders();
   const app = express();
   app.disable('x-powered-by');
+  // Behind the chart's Ingress every client would otherwise be the Ingress pod (TRUST_PROXY).
+  app.set('trust proxy', trustFunction(config.trustProxy));
+  app.use(headers);
   app.use(express.json({ limit: '64kb' }));
   app.use(roomsApi.router);
   app.use(notFound);
@@ -181,6 +209,8 @@ export async function startOperator(
   apiServer.on('request', app);
 
   const probes = express();
+  probes.disable('x-powered-by');
+  probes.use(headers);
   probes.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -212,6 +242,7 @@ export async function startOperator(
         await Promise.all([rooms.stop(), gameServers.stop()]);
         await webhooks?.close();
         roomsApi.close();
+        await limits.close();
         await store.close();
         await new Promise<void>((resolve) => probeServer.close(() => resolve()));
         log.info('operator stopped');

@@ -25,6 +25,9 @@ export const redisEnvShape = {
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,32}$/)
     .default('gb:'),
+  /** Replicas that must hold a write (Redis WAIT) before it is acknowledged; 0 = the master alone. */
+  REDIS_ACK_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
+  REDIS_ACK_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 };
 
 export const webhookEnvShape = {
@@ -38,6 +41,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'REDIS_URL',
   'REDIS_PASSWORD',
   'WEBHOOK_SECRET',
+  'TOKEN_ENCRYPTION_KEY',
 ]);
 
 export class ConfigError extends Error {

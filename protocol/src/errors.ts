@@ -23,6 +23,7 @@ export const ErrorCodes = [
   'PLAYER_NOT_FOUND',
   'INVALID_ACTION',
   'STORE_UNAVAILABLE',
+  'UNAVAILABLE',
   'CONFLICT',
   'IDEMPOTENCY_KEY_REUSED',
   'INTERNAL',
@@ -45,5 +46,6 @@ export const JoinErrorCodes = [
   'SERVER_DRAINING',
   'ROOM_MOVED',
   'STORE_UNAVAILABLE',
+  'UNAVAILABLE',
 ] as const;
 export type JoinErrorCode = (typeof JoinErrorCodes)[number];

@@ -9,11 +9,18 @@ export function playerJoinUrl(apiBase: string, code: string): string {
   return `${apiBase}/r/${code}`;
 }
 
+/**
+ * The host token travels in the fragment (`#token=`): browsers never send a fragment to a server, so
+ * it stays out of access logs and Referer headers, and they carry it over the `/r/` redirect.
+ */
 export function hostJoinUrl(apiBase: string, code: string, hostToken: string): string {
-  return `${apiBase}/r/${code}?role=host&token=${encodeURIComponent(hostToken)}`;
+  return `${apiBase}/r/${code}?role=host#token=${encodeURIComponent(hostToken)}`;
 }
 
-/** Where `/r/:code` sends a browser: the room's page on its current server. */
+/**
+ * Where `/r/:code` sends a browser: the room's page on its current server. A token (from an old
+ * `?token=` link) is moved into the fragment.
+ */
 export function roomPageUrl(
   serverUrl: string,
   code: string,
@@ -21,8 +28,8 @@ export function roomPageUrl(
   token?: string,
 ): string {
   const query = new URLSearchParams({ room: code, role });
-  if (token) query.set('token', token);
-  return `${serverUrl}/?${query.toString()}`;
+  const fragment = token ? `#token=${encodeURIComponent(token)}` : '';
+  return `${serverUrl}/?${query.toString()}${fragment}`;
 }
 
 /** The API's answer to a create: the room plus its join links. */

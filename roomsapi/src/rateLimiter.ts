@@ -25,6 +25,12 @@ export class TokenBucket {
     return this.tokens >= 1;
   }
 
+  /** Gives back a token taken for something that turned out not to count. */
+  give(now = Date.now()): void {
+    this.refill(now);
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
+
   isFull(now = Date.now()): boolean {
     this.refill(now);
     return this.tokens >= this.burst;
@@ -59,6 +65,10 @@ export class KeyedRateLimiter {
       this.buckets.set(key, bucket);
     }
     return bucket.take();
+  }
+
+  give(key: string): void {
+    this.buckets.get(key)?.give();
   }
 
   close(): void {

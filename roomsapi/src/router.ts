@@ -8,7 +8,9 @@ import type { RoomsBackend } from './backend.js';
 import type { IdempotencyStore } from '@gamebuddies/rooms';
 import { createdRoomBody, roomPageUrl } from './joinLinks.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { KeyedRateLimiter } from './rateLimiter.js';
+import { corsFor, type CorsPolicy } from './edge/cors.js';
+import { normalizeAddress } from './edge/trustProxy.js';
+import type { GuessGuard } from './limits/guessGuard.js';
 
 export interface RoomsApiOptions {
   backend: RoomsBackend;
@@ -17,8 +19,14 @@ export interface RoomsApiOptions {
   publicUrl: () => string;
   idempotency: IdempotencyStore;
   log: Logger;
-  /** Failed lookups per client address and minute on the public `/r/:code` (no code guessing). */
-  lookupFailuresPerMinute?: number;
+  /** Failed lookups spend the client address's budget of guesses (no code guessing on `/r/:code`). */
+  guessGuard: GuessGuard;
+  cors: CorsPolicy;
+  /**
+   * Old host links carry the token in the query (`/r/CODE?role=host&token=…`): still followed (the
+   * redirect moves the token into the fragment) while true; refused with 400 when false.
+   */
+  legacyTokenLinks?: boolean;
   /** Observes room creation time (seconds). */
   observeCreation?: (seconds: number) => void;
 }
@@ -43,11 +51,11 @@ export interface RoomsApi {
 export function createRoomsApi(options: RoomsApiOptions): RoomsApi {
   const { backend } = options;
   const router = Router();
-  const lookupFailures = new KeyedRateLimiter(
-    (options.lookupFailuresPerMinute ?? 30) / 60,
-    options.lookupFailuresPerMinute ?? 30,
-  );
+  const { guessGuard } = options;
   const openApi = buildOpenApiDocument();
+
+  router.use('/r', corsFor(options.cors.public, 'GET'));
+  router.use('/v1', corsFor(options.cors.api, 'GET, POST, DELETE'));
 
   router.get('/v1/openapi.json', (_req, res) => {
     res.json(openApi);
@@ -122,27 +130,38 @@ export function createRoomsApi(options: RoomsApiOptions): RoomsApi {
 
   router.get('/r/:code', async (req, res) => {
     // Pages served by a game server ask here when their server is gone: a public, credential-free
-    // answer any origin may read.
-    res.set('access-control-allow-origin', '*');
+    // answer the configured origins may read (see cors).
     const address = clientAddress(req);
-    if (!lookupFailures.hasToken(address)) {
-      throw new AppError('RATE_LIMITED', 'Too many failed lookups; wait a minute');
+    const code = normalizeRoomCode(req.params.code);
+    const legacyToken = typeof req.query.token === 'string' ? req.query.token : undefined;
+    if (legacyToken !== undefined && options.legacyTokenLinks === false) {
+      throw new AppError('BAD_REQUEST', 'Tokens in the query are no longer accepted: use the link #token=…');
     }
+    const attempt = await guessGuard.begin(address, code, false);
+    if (!attempt.allowed) throw new AppError('RATE_LIMITED', 'Too many failed lookups; wait a minute');
     let location;
     try {
       location = await backend.locateRoom(requireCode(req.params.code));
     } catch (error) {
-      if (error instanceof AppError && error.code === 'ROOM_NOT_FOUND') lookupFailures.take(address);
+      if (error instanceof AppError && error.code === 'ROOM_NOT_FOUND') await attempt.failed();
+      else await attempt.released();
       throw error;
     }
+    await attempt.succeeded(location.roomCode);
     res.set('cache-control', 'no-store');
     if (req.accepts(['html', 'json']) === 'json') return void res.json(location);
     const role = req.query.role === 'host' ? 'host' : 'player';
-    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
-    res.redirect(302, roomPageUrl(location.url, location.roomCode, role, token));
+    if (legacyToken !== undefined) {
+      res.set('deprecation', 'true');
+      options.log.warn(
+        { room: location.roomCode },
+        'followed a join link with ?token= (deprecated: use #token=)',
+      );
+    }
+    res.redirect(302, roomPageUrl(location.url, location.roomCode, role, legacyToken));
   });
 
-  return { router, close: () => lookupFailures.close() };
+  return { router, close: () => undefined };
 }
 
 function requireCode(raw: string): string {
@@ -151,6 +170,7 @@ function requireCode(raw: string): string {
   return code;
 }
 
+/** The address `trust proxy` (TRUST_PROXY) yields for this request. */
 function clientAddress(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  return normalizeAddress(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 }

@@ -90,17 +90,23 @@ export function describeRoomsApiContract(name: string, start: () => Promise<Room
       const room = created.body;
       expect(room).toMatchObject({ gameType: 'rps', phase: 'Ready' });
       expect(room.playerJoinUrl).toBe(`${target.baseUrl}/r/${room.roomCode}`);
-      expect(room.hostJoinUrl).toBe(`${target.baseUrl}/r/${room.roomCode}?role=host&token=${room.hostToken}`);
+      // The host token is in the fragment: browsers never send it to a server (no access log).
+      expect(room.hostJoinUrl).toBe(`${target.baseUrl}/r/${room.roomCode}?role=host#token=${room.hostToken}`);
       expect(room.server.url).toBe(room.url);
 
-      // A browser following the host link lands on the room's page on its server.
-      const hostRedirect = await call('GET', `/r/${room.roomCode}?role=host&token=${room.hostToken}`, {
+      // A browser following the host link lands on the room's page on its server (the browser
+      // carries the fragment over the redirect).
+      const hostRedirect = await call('GET', `/r/${room.roomCode}?role=host`, { key: null });
+      expect(hostRedirect.status).toBe(302);
+      expect(hostRedirect.headers.get('location')).toBe(`${room.url}/?room=${room.roomCode}&role=host`);
+      // An old link with the token in the query still works; the token moves into the fragment.
+      const legacy = await call('GET', `/r/${room.roomCode}?role=host&token=${room.hostToken}`, {
         key: null,
       });
-      expect(hostRedirect.status).toBe(302);
-      expect(hostRedirect.headers.get('location')).toBe(
-        `${room.url}/?room=${room.roomCode}&role=host&token=${room.hostToken}`,
+      expect(legacy.headers.get('location')).toBe(
+        `${room.url}/?room=${room.roomCode}&role=host#token=${room.hostToken}`,
       );
+      expect(legacy.headers.get('deprecation')).toBe('true');
       const playerRedirect = await call('GET', `/r/${room.roomCode}`, { key: null });
       expect(playerRedirect.headers.get('location')).toBe(`${room.url}/?room=${room.roomCode}&role=player`);
 

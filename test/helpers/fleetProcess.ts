@@ -2,6 +2,7 @@ import { freePort } from './ports.js';
 import { RunningProcess } from './processes.js';
 import { ADMIN_KEY, CONTRACT_API_KEYS } from '../api/roomsApiContract.js';
 import { waitUntil } from './wait.js';
+import { TEST_TOKEN_ENCRYPTION_KEY } from './testKeys.js';
 
 export interface FleetMemberInfo {
   id: string;
@@ -26,6 +27,7 @@ export class FleetProcess {
       API_KEYS: CONTRACT_API_KEYS,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       JOIN_FAILURES_PER_MINUTE: '1000',
+      TOKEN_ENCRYPTION_KEY: TEST_TOKEN_ENCRYPTION_KEY,
       ...env,
     });
     const fleet = new FleetProcess(`http://127.0.0.1:${port}`, proc);

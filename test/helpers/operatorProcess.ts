@@ -1,6 +1,7 @@
 import { freePort } from './ports.js';
 import { RunningProcess } from './processes.js';
 import { waitUntil } from './wait.js';
+import { TEST_TOKEN_ENCRYPTION_KEY } from './testKeys.js';
 
 /** `node operator/dist/main.js`: the operator as its Deployment runs it, against the test control plane. */
 export class OperatorProcess {
@@ -21,6 +22,7 @@ export class OperatorProcess {
       RENEW_DEADLINE_MS: '2000',
       RETRY_PERIOD_MS: '300',
       REFRESH_SECONDS: '1',
+      TOKEN_ENCRYPTION_KEY: TEST_TOKEN_ENCRYPTION_KEY,
       ...env,
     });
     const operator = new OperatorProcess(`http://127.0.0.1:${port}`, `http://127.0.0.1:${probePort}`, proc);

@@ -24,11 +24,14 @@ export class TestPlayer {
   static create(
     baseUrl: string,
     auth: { roomCode: string; name?: string; token?: string } | Record<string, unknown>,
-    opts: { gameType?: string; transports?: string[] } = {},
+    opts: { gameType?: string; transports?: string[]; from?: string; headers?: Record<string, string> } = {},
   ): TestPlayer {
     const socket = io(`${baseUrl}/${opts.gameType ?? 'rps'}`, {
       auth,
       transports: opts.transports ?? ['websocket'],
+      // A player on another machine: its own loopback address (127.0.0.2, ...).
+      ...(opts.from ? { localAddress: opts.from } : {}),
+      ...(opts.headers ? { extraHeaders: opts.headers } : {}),
       reconnection: false,
       forceNew: true,
       timeout: 5000,
@@ -40,7 +43,7 @@ export class TestPlayer {
   static async join(
     baseUrl: string,
     auth: { roomCode: string; name?: string; token?: string },
-    opts: { gameType?: string; transports?: string[] } = {},
+    opts: { gameType?: string; transports?: string[]; from?: string; headers?: Record<string, string> } = {},
   ): Promise<TestPlayer> {
     const player = TestPlayer.create(baseUrl, auth, opts);
     await player.next('room:joined');
@@ -48,7 +51,11 @@ export class TestPlayer {
   }
 
   /** Resolves with the connect_error a refused join produces. */
-  static async refused(baseUrl: string, auth: Record<string, unknown>, opts: { gameType?: string } = {}) {
+  static async refused(
+    baseUrl: string,
+    auth: Record<string, unknown>,
+    opts: { gameType?: string; from?: string; headers?: Record<string, string> } = {},
+  ) {
     const player = TestPlayer.create(baseUrl, auth, opts);
     try {
       return await new Promise<{ message: string; data: any }>((resolve, reject) => {

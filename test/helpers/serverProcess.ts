@@ -1,6 +1,7 @@
 import type { CreatedRoom } from '@gamebuddies/protocol';
 import { freePort } from './ports.js';
 import { RunningProcess } from './processes.js';
+import { TEST_SERVER_DEFAULTS } from './testKeys.js';
 import { TEST_API_KEY } from './testServer.js';
 
 /** The built game server (`gameserver/dist/main.js`) as its own process on a loopback port. */
@@ -20,6 +21,7 @@ export class ServerProcess {
       SERVER_ID: id,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
       API_KEYS: TEST_API_KEY,
+      ...TEST_SERVER_DEFAULTS,
       ...env,
     });
     try {

@@ -5,6 +5,7 @@ import {
   type GameServerOptions,
 } from '@gamebuddies/gameserver';
 import type { CreatedRoom } from '@gamebuddies/protocol';
+import { TEST_SERVER_DEFAULTS } from './testKeys.js';
 
 export const TEST_API_KEY = 'test-key-0123456789abcdef';
 
@@ -18,6 +19,7 @@ export async function startTestServer(
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     API_KEYS: `${TEST_API_KEY},second-key-0123456789`,
+    ...TEST_SERVER_DEFAULTS,
     ...env,
   });
   return new TestServer(await startGameServer(config, options));

@@ -1,6 +1,6 @@
 import './style.css';
 import { askName, renderHome } from './home.js';
-import { RoomClient, type TokenStorage } from '@gamebuddies/client';
+import { parseJoinLink, RoomClient, type JoinLink, type TokenStorage } from '@gamebuddies/client';
 import { mountRoom } from './roomView.js';
 
 const app = document.getElementById('app')!;
@@ -25,13 +25,13 @@ async function lookupUrl(): Promise<string> {
   }
 }
 
-async function openRoom(code: string, params: URLSearchParams): Promise<void> {
-  const linkToken = params.get('token') ?? undefined;
+async function openRoom(link: JoinLink): Promise<void> {
+  const code = link.roomCode;
+  const linkToken = link.token;
   if (linkToken) {
-    // The host token stays out of the address bar (screen shares, copied links); the session token
-    // kept in sessionStorage brings a reload back to the same seat.
-    params.delete('token');
-    history.replaceState(null, '', `${location.pathname}?${params.toString()}`);
+    // The host token (in the fragment, never sent to a server) stays out of the address bar too
+    // (screen shares, copied links); the session token in sessionStorage brings a reload back.
+    history.replaceState(null, '', link.withoutToken);
   }
   const hasSession = session.get(`gb:session:${code}`) !== null;
   const name = hasSession ? undefined : await askName(app, code);
@@ -54,7 +54,6 @@ async function openRoom(code: string, params: URLSearchParams): Promise<void> {
   }
 }
 
-const params = new URLSearchParams(location.search);
-const code = params.get('room')?.trim().toUpperCase();
-if (code) void openRoom(code, params);
+const link = parseJoinLink(location.href);
+if (link) void openRoom(link);
 else void renderHome(app);

@@ -139,6 +139,12 @@ Environment that points a process at Redis: REDIS_URL (standalone, external) or 
 {{- end }}
 - name: REDIS_KEY_PREFIX
   value: {{ .Values.redis.keyPrefix | quote }}
+{{- if eq .Values.redis.mode "sentinel" }}
+- name: REDIS_ACK_REPLICAS
+  value: {{ .Values.redis.sentinel.ackReplicas | quote }}
+- name: REDIS_ACK_TIMEOUT_MS
+  value: {{ .Values.redis.sentinel.ackTimeoutMs | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* The Rooms API's keys and webhook, from the API Secret: for whichever process serves the API. */}}
@@ -146,6 +152,9 @@ Environment that points a process at Redis: REDIS_URL (standalone, external) or 
 - name: API_KEYS
   valueFrom:
     secretKeyRef: { name: {{ include "gamebuddies.apiSecretName" . }}, key: api-keys }
+- name: TOKEN_ENCRYPTION_KEY
+  valueFrom:
+    secretKeyRef: { name: {{ include "gamebuddies.apiSecretName" . }}, key: token-encryption-key }
 {{- if .Values.roomsApi.webhook.url }}
 - name: WEBHOOK_URL
   value: {{ .Values.roomsApi.webhook.url | quote }}
@@ -153,6 +162,11 @@ Environment that points a process at Redis: REDIS_URL (standalone, external) or 
   valueFrom:
     secretKeyRef: { name: {{ include "gamebuddies.apiSecretName" . }}, key: webhook-secret }
 {{- end }}
+{{- end -}}
+
+{{/* TRUST_PROXY for a process behind an optional Ingress: pass (dict "value" <setting> "ingress" <enabled>). */}}
+{{- define "gamebuddies.trustProxy" -}}
+{{- if .value -}}{{ .value }}{{- else if .ingress -}}1{{- else -}}false{{- end -}}
 {{- end -}}
 
 {{/* Pod and container security settings shared by every workload of the chart. */}}

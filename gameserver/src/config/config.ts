@@ -8,7 +8,15 @@ import {
   redisEnvShape,
   webhookEnvShape,
 } from '@gamebuddies/protocol';
-import { parseApiKeys, type ApiKey } from '@gamebuddies/rooms-api';
+import {
+  parseApiKeys,
+  tokenEncryptionProblems,
+  TokenEncryptionKeysEnv,
+  TrustProxyEnv,
+  type ApiKey,
+  type TokenSealer,
+  type TrustProxy,
+} from '@gamebuddies/rooms-api';
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -22,7 +30,10 @@ const EnvSchema = z.object({
   ...redisEnvShape,
   SOCKET_ADAPTER: z.enum(['sharded', 'streams']).default('sharded'),
   API_KEYS: commaList.default([]),
-  OPEN_ROOM_CREATION: booleanFromEnv.default(true),
+  OPEN_ROOM_CREATION: booleanFromEnv.optional(),
+  ROOM_CREATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  TOKEN_ENCRYPTION_KEY: TokenEncryptionKeysEnv.optional(),
+  LEGACY_TOKEN_LINKS: booleanFromEnv.default(true),
   LOOKUP_URL: z.url({ protocol: /^https?$/ }).optional(),
   WEB_ROOT: z.string().min(1).optional(),
   ...webhookEnvShape,
@@ -41,8 +52,8 @@ const EnvSchema = z.object({
   AGONES_HEALTH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   ROOM_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
-  CORS_ORIGINS: commaList.default(['*']),
-  TRUST_PROXY: booleanFromEnv.default(false),
+  CORS_ORIGINS: commaList.default([]),
+  TRUST_PROXY: TrustProxyEnv.default({ kind: 'none' }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -65,7 +76,13 @@ export interface Config {
   apiKeys: ApiKey[];
   /** GameBuddies endpoint for room and player events, HMAC-signed with the secret. */
   webhook: { url: string; secret: string } | undefined;
+  /** POST /play/rooms without a key: on by default only where no Rooms API key exists. */
   openRoomCreation: boolean;
+  roomCreationsPerMinute: number;
+  /** Seals the answers of idempotent creates (host tokens) kept in Redis (TOKEN_ENCRYPTION_KEY). */
+  tokenSealer: TokenSealer | undefined;
+  /** Old `?token=` host links still followed (see docs/rooms-api.md). */
+  legacyTokenLinks: boolean;
   /**
    * A `/r/:code` lookup that outlives this server (the local fleet's front, the cluster's Rooms API):
    * pages find their room there when this server is gone.
@@ -86,8 +103,13 @@ export interface Config {
   /** Lease on a room's timers; after a crash another server takes the room over within this. */
   roomLeaseMs: number;
   shutdownTimeoutMs: number;
+  /** Extra origins whose pages may read `/r/`, `/play` and open Socket.IO (`*`: any). */
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** Which proxies in front may name the client (X-Forwarded-For); rate limits key on the result. */
+  trustProxy: TrustProxy;
+  /** Acknowledge a write only once this many Redis replicas have it (WAIT), within redisAckTimeoutMs. */
+  redisAckReplicas: number;
+  redisAckTimeoutMs: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -109,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     problems.push(`API_KEYS=(hidden): ${(error as Error).message}`);
   }
+  problems.push(...tokenEncryptionProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -124,7 +147,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     socketAdapter: e.SOCKET_ADAPTER,
     apiKeys,
     webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : undefined,
-    openRoomCreation: e.OPEN_ROOM_CREATION,
+    openRoomCreation: e.OPEN_ROOM_CREATION ?? apiKeys.length === 0,
+    roomCreationsPerMinute: e.ROOM_CREATIONS_PER_MINUTE,
+    tokenSealer: e.TOKEN_ENCRYPTION_KEY,
+    legacyTokenLinks: e.LEGACY_TOKEN_LINKS,
     lookupUrl: e.LOOKUP_URL?.replace(/\/+$/, ''),
     webRoot: e.WEB_ROOT,
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
@@ -137,6 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,
+    redisAckReplicas: e.REDIS_ACK_REPLICAS,
+    redisAckTimeoutMs: e.REDIS_ACK_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

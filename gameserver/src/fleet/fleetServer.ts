@@ -2,7 +2,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { apiKeyAuth, createRoomsApi, errorHandler, KeyedRateLimiter, notFound } from '@gamebuddies/rooms-api';
+import {
+  apiKeyAuth,
+  corsPolicy,
+  createRateLimits,
+  createRoomsApi,
+  errorHandler,
+  GuessGuard,
+  notFound,
+  sealedIdempotency,
+  securityHeaders,
+  TokenSealer,
+  trustFunction,
+} from '@gamebuddies/rooms-api';
 import type { Config } from '../config/config.js';
 import { builtinGames } from '@gamebuddies/games';
 import { healthRouter } from '../http/healthRouter.js';
@@ -36,9 +48,12 @@ export async function startLocalFleet(
   log: Logger,
 ): Promise<RunningFleet> {
   // The front listens first: members are told its address, where pages look their room up.
-  const starting = (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-    res.end(JSON.stringify({ error: { code: 'SERVER_DRAINING', message: 'The fleet is starting' } }));
+  const headers = securityHeaders();
+  const starting = (req: IncomingMessage, res: ServerResponse) => {
+    headers(req, res, () => {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(JSON.stringify({ error: { code: 'SERVER_DRAINING', message: 'The fleet is starting' } }));
+    });
   };
   const httpServer = createServer(starting);
   await new Promise<void>((resolve, reject) => {
@@ -76,18 +91,29 @@ export async function startLocalFleet(
   });
   for (const member of fleet.members) member.onExit(() => restarts.inc());
 
+  // The router's budgets are the members' too when they share Redis (one deployment, one limit).
+  const limits = createRateLimits(
+    { ...config, serverId: namePrefix },
+    { guessesPerMinute: config.joinFailuresPerMinute, creationsPerMinute: config.roomCreationsPerMinute },
+    log,
+  );
+  // Pages served by the members read /r/ here when their server is gone.
+  const cors = corsPolicy(config.corsOrigins, [publicUrl, listenUrl, ...fleet.members.map((m) => m.url)]);
+  const sealer = config.tokenSealer ?? TokenSealer.ephemeral();
   const roomsApi = createRoomsApi({
     backend,
     apiKeys: config.apiKeys,
     publicUrl: () => publicUrl,
-    idempotency: store?.idempotency() ?? new MemoryIdempotencyStore(),
+    idempotency: sealedIdempotency(store?.idempotency() ?? new MemoryIdempotencyStore(), sealer),
     log,
-    lookupFailuresPerMinute: config.joinFailuresPerMinute,
+    guessGuard: new GuessGuard(limits),
+    cors,
+    legacyTokenLinks: config.legacyTokenLinks,
   });
-  const creationLimiter = new KeyedRateLimiter(30 / 60, 30);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', trustFunction(config.trustProxy));
+  app.use(headers);
   app.use(express.json({ limit: '64kb' }));
   app.use(
     healthRouter({
@@ -119,7 +145,8 @@ export async function startLocalFleet(
       backend,
       games: new GameRegistry(builtinGames()),
       openRoomCreation: config.openRoomCreation,
-      creationLimiter,
+      creationLimiter: limits.creations,
+      corsAllowed: cors.public,
       publicUrl: () => publicUrl,
       lookupUrl: () => publicUrl,
     }),
@@ -142,7 +169,7 @@ export async function startLocalFleet(
         httpServer.closeAllConnections();
         await fleet.stop();
         roomsApi.close();
-        creationLimiter.close();
+        await limits.close();
         log.info('local fleet stopped');
       })();
       return stopping;

@@ -51,21 +51,22 @@ export class LocalFleet {
         ? 'localhost'
         : host;
     const env = { ...process.env };
-    for (const key of ['PORT', 'SERVER_ID', 'PUBLIC_URL', 'API_KEYS']) delete env[key];
+    // Players reach members directly, not through the proxy in front of the router: a member never
+    // believes X-Forwarded-For.
+    for (const key of ['PORT', 'SERVER_ID', 'PUBLIC_URL', 'API_KEYS', 'TRUST_PROXY']) delete env[key];
     // Members are reached only through the fleet's API and their own Socket.IO; the page creates
     // rooms at the fleet.
     env.OPEN_ROOM_CREATION = 'false';
     env.LOOKUP_URL = lookupUrl;
-    for (let i = 1; i <= size; i++) {
-      const port = await freePort(host === '0.0.0.0' ? '127.0.0.1' : host);
-      const member = new FleetMember(
-        `${namePrefix}-${i}`,
-        port,
-        `http://${publicHost}:${port}`,
-        env,
-        internalKey,
-        log,
-      );
+    // Members answer only the router's creates (no Idempotency-Key): a key of this fleet run will do.
+    env.TOKEN_ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
+    const ports: number[] = [];
+    for (let i = 1; i <= size; i++) ports.push(await freePort(host === '0.0.0.0' ? '127.0.0.1' : host));
+    const urls = ports.map((port) => `http://${publicHost}:${port}`);
+    // A page served by one member follows its room to another (Socket.IO's polling transport is CORS).
+    env.CORS_ORIGINS = [...config.corsOrigins, lookupUrl, ...urls].join(',');
+    for (const [index, port] of ports.entries()) {
+      const member = new FleetMember(`${namePrefix}-${index + 1}`, port, urls[index]!, env, internalKey, log);
       member.onExit((dead) => void fleet.memberDied(dead));
       fleet.members.push(member);
       member.start();

@@ -1,6 +1,13 @@
 import express, { type Express } from 'express';
 import type { GameRegistry } from '@gamebuddies/rooms';
-import { errorHandler, notFound, type KeyedRateLimiter, type RoomsApi } from '@gamebuddies/rooms-api';
+import {
+  errorHandler,
+  notFound,
+  securityHeaders,
+  type KeyedLimiter,
+  type RoomsApi,
+  type TrustFunction,
+} from '@gamebuddies/rooms-api';
 import type { Logger } from '@gamebuddies/rooms';
 import { healthRouter, type HealthDeps } from './healthRouter.js';
 import { internalRouter, type InternalDeps } from './internalRouter.js';
@@ -9,7 +16,8 @@ import type { LocalRoomsBackend } from './localRoomsBackend.js';
 
 export interface HttpAppDeps {
   log: Logger;
-  trustProxy: boolean;
+  /** TRUST_PROXY as Express takes it: which proxies may name the client. */
+  trust: TrustFunction;
   health: HealthDeps;
   roomsApi: RoomsApi;
   internal: InternalDeps;
@@ -17,7 +25,8 @@ export interface HttpAppDeps {
     backend: LocalRoomsBackend;
     games: GameRegistry;
     openRoomCreation: boolean;
-    creationLimiter: KeyedRateLimiter;
+    creationLimiter: KeyedLimiter;
+    corsAllowed: (origin: string) => boolean;
     publicUrl: () => string;
     lookupUrl: () => string;
   };
@@ -29,7 +38,8 @@ export interface HttpAppDeps {
 export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy);
+  app.set('trust proxy', deps.trust);
+  app.use(securityHeaders());
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRouter(deps.health));
   app.use(deps.roomsApi.router);

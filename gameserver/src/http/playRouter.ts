@@ -1,12 +1,21 @@
 import { Router } from 'express';
 import { AppError, CreateRoomBody, describeZodError } from '@gamebuddies/protocol';
-import { createdRoomBody, type KeyedRateLimiter, type RoomsBackend } from '@gamebuddies/rooms-api';
+import {
+  corsFor,
+  createdRoomBody,
+  normalizeAddress,
+  type KeyedLimiter,
+  type RoomsBackend,
+} from '@gamebuddies/rooms-api';
 import type { GameRegistry } from '@gamebuddies/rooms';
 export interface PlayApiDeps {
   backend: RoomsBackend;
   games: GameRegistry;
   openRoomCreation: boolean;
-  creationLimiter: KeyedRateLimiter;
+  /** Rooms created per client address (ROOM_CREATIONS_PER_MINUTE), shared through Redis when set. */
+  creationLimiter: KeyedLimiter;
+  /** Origins whose pages may call these routes (CORS_ORIGINS and this server's own). */
+  corsAllowed: (origin: string) => boolean;
   publicUrl: () => string;
   /** Where pages look their room up when it moves (see LOOKUP_URL). */
   lookupUrl: () => string;
@@ -18,6 +27,7 @@ export interface PlayApiDeps {
  */
 export function playRouter(deps: PlayApiDeps): Router {
   const router = Router();
+  router.use(corsFor(deps.corsAllowed, 'GET, POST'));
 
   router.get('/games', (_req, res) => {
     res.json({
@@ -36,7 +46,9 @@ export function playRouter(deps: PlayApiDeps): Router {
     if (!deps.openRoomCreation) {
       throw new AppError('FORBIDDEN', 'Rooms are created through the Rooms API on this server');
     }
-    if (!deps.creationLimiter.take(req.ip ?? 'unknown')) {
+    if (
+      !(await deps.creationLimiter.take(normalizeAddress(req.ip ?? req.socket.remoteAddress ?? 'unknown')))
+    ) {
       throw new AppError('RATE_LIMITED', 'Too many rooms created from this address; wait a minute');
     }
     const parsed = CreateRoomBody.safeParse(req.body ?? {});

@@ -22,7 +22,7 @@ import {
 } from '@gamebuddies/rooms';
 import type { GameMetrics } from '../metrics/gameMetrics.js';
 import type { InflightTracker } from './inflight.js';
-import { TokenBucket, type KeyedRateLimiter } from '@gamebuddies/rooms-api';
+import { clientAddress, TokenBucket, type GuessGuard, type TrustFunction } from '@gamebuddies/rooms-api';
 import { ackedEventListener, type SharedListener } from './ackedEvent.js';
 import { rtcRelayListener } from './rtcRelay.js';
 import { playerChannel, type GameServerIO, type GameSocket } from './types.js';
@@ -32,11 +32,12 @@ export interface NamespaceDeps {
   metrics: GameMetrics;
   log: Logger;
   inflight: InflightTracker;
-  /** Failed joins per client address: room codes must not be guessable by trying them all. */
-  joinFailures: KeyedRateLimiter;
+  /** Failed joins spend the client address's budget: room codes must not be guessable. */
+  guessGuard: GuessGuard;
   actionRatePerSec: number;
   actionBurst: number;
-  trustProxy: boolean;
+  /** TRUST_PROXY: which proxies may name the client in X-Forwarded-For. */
+  trust: TrustFunction;
   /** Refuses a join before it is tried (ROOM_MOVED under Agones for a room assigned elsewhere). */
   admit?: (code: string) => Promise<void>;
   /** Told when a room gains or loses a socket on this server (so someone runs the room). */
@@ -54,18 +55,13 @@ const JOIN_CODES: ReadonlySet<string> = new Set<JoinErrorCode>([
   'SERVER_DRAINING',
   'ROOM_MOVED',
   'STORE_UNAVAILABLE',
+  'UNAVAILABLE',
 ]);
 
 /** A refused connection: the client sees `connect_error` with `message` = code and `data` = details. */
 function joinError(error: AppError): Error & { data: unknown } {
   const code = JOIN_CODES.has(error.code) ? error.code : 'BAD_REQUEST';
   return Object.assign(new Error(code), { data: { code, message: error.message, ...error.data } });
-}
-
-function clientAddress(socket: GameSocket, trustProxy: boolean): string {
-  const forwarded = socket.handshake.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string') return forwarded.split(',')[0]!.trim();
-  return socket.handshake.address;
 }
 
 /** The namespace `/<gameType>`: admission of players, then their events, each answered by an ack. */
@@ -75,30 +71,38 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
 
   nsp.use((socket, next) => {
     const started = performance.now();
-    const address = clientAddress(socket, deps.trustProxy);
+    const address = clientAddress(socket.request, deps.trust);
     const refuse = (error: AppError) => {
       metrics.joins.inc({ result: error.code });
-      if (GUESSING.has(error.code)) deps.joinFailures.take(address);
       next(joinError(error));
     };
     if (service.isDraining) return refuse(new AppError('SERVER_DRAINING', 'This server is shutting down'));
-    if (!deps.joinFailures.hasToken(address)) {
-      return refuse(new AppError('RATE_LIMITED', 'Too many failed joins; wait a minute'));
-    }
     const auth = JoinAuth.safeParse(socket.handshake.auth);
-    if (!auth.success) return refuse(new AppError('BAD_REQUEST', describeZodError(auth.error)));
+    const code = auth.success ? normalizeRoomCode(auth.data.roomCode) : null;
+    const credential = auth.success && auth.data.token !== undefined;
 
     void inflight
       .run(async () => {
-        // Under Agones a server admits only the rooms assigned to it (ROOM_MOVED otherwise).
-        const code = normalizeRoomCode(auth.data.roomCode);
-        if (code && deps.admit) await deps.admit(code);
-        return service.join(auth.data.roomCode, {
-          name: auth.data.name,
-          token: auth.data.token,
-          connectionId: socket.id,
-          gameType: plugin.gameType,
-        });
+        // A valid token is never refused for others' failures; see GuessGuard.
+        const attempt = await deps.guessGuard.begin(address, code, credential);
+        if (!attempt.allowed) throw new AppError('RATE_LIMITED', 'Too many failed joins; wait a minute');
+        try {
+          if (!auth.success) throw new AppError('BAD_REQUEST', describeZodError(auth.error));
+          // Under Agones a server admits only the rooms assigned to it (ROOM_MOVED otherwise).
+          if (code && deps.admit) await deps.admit(code);
+          const joined = await service.join(auth.data.roomCode, {
+            name: auth.data.name,
+            token: auth.data.token,
+            connectionId: socket.id,
+            gameType: plugin.gameType,
+          });
+          await attempt.succeeded(joined.room.code);
+          return joined;
+        } catch (error) {
+          const appError = toAppError(error);
+          await (GUESSING.has(appError.code) ? attempt.failed() : attempt.released());
+          throw appError;
+        }
       })
       .then(
         ({ room, player, sessionToken }) => {

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { GameRegistry } from '@gamebuddies/rooms';
+import { engineErrorShape, securityHeaders } from '@gamebuddies/rooms-api';
 import { attachGameNamespace, type NamespaceDeps } from './gameNamespace.js';
 import type { RedisAdapter } from './redisAdapter.js';
 import type { GameServerIO } from './types.js';
@@ -11,16 +12,22 @@ import type { GameServerIO } from './types.js';
  */
 export function createSocketServer(
   httpServer: HttpServer,
-  options: { corsOrigins: string[]; redisAdapter: RedisAdapter | undefined },
+  options: { corsOrigins: string[] | '*'; redisAdapter: RedisAdapter | undefined },
 ): GameServerIO {
-  return new Server(httpServer, {
+  const io: GameServerIO = new Server(httpServer, {
     transports: ['polling', 'websocket'],
     perMessageDeflate: false,
     maxHttpBufferSize: 64 * 1024,
-    cors: { origin: options.corsOrigins.includes('*') ? '*' : options.corsOrigins },
+    // Cookie-less: no sticky-session cookie, no credentials allowed cross-origin.
+    cors: { origin: options.corsOrigins, credentials: false },
+    cookie: false,
     serveClient: true,
     ...(options.redisAdapter ? { adapter: options.redisAdapter.adapter } : {}),
   });
+  // Socket.IO answers /socket.io/ itself: the same headers, and errors in the same shape, as the app.
+  io.engine.use(securityHeaders());
+  io.engine.use(engineErrorShape());
+  return io;
 }
 
 export function attachGames(io: GameServerIO, games: GameRegistry, deps: NamespaceDeps): void {

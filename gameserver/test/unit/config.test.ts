@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 
+const KEY = Buffer.alloc(32, 1).toString('base64');
+
 describe('configuration from the environment', () => {
   it('has defaults that make a working laptop server', () => {
     const config = loadConfig({});
@@ -24,6 +26,7 @@ describe('configuration from the environment', () => {
       MAX_ROOMS: '50',
       REDIS_URL: 'redis://:secret@redis:6379/0',
       API_KEYS: 'first-key-0123456789, second-key-0123456789:read ,',
+      TOKEN_ENCRYPTION_KEY: KEY,
     });
     expect(config).toMatchObject({
       port: 3001,
@@ -34,6 +37,43 @@ describe('configuration from the environment', () => {
     });
     expect(config.apiKeys.map((k) => k.scope)).toEqual(['admin', 'read']);
     expect(JSON.stringify(config)).not.toContain('first-key-0123456789');
+    expect(JSON.stringify(config)).not.toContain(KEY);
+  });
+
+  it('reads TRUST_PROXY as Express does: none, a hop count, or proxy addresses; never plain true', () => {
+    expect(loadConfig({}).trustProxy).toEqual({ kind: 'none' });
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toEqual({ kind: 'none' });
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toEqual({ kind: 'hops', hops: 1 });
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy).toEqual({
+      kind: 'addresses',
+      addresses: ['10.0.0.0/8', 'loopback'],
+    });
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY.*number of proxies/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('opens room creation to the page only where no Rooms API key exists', () => {
+    expect(loadConfig({}).openRoomCreation).toBe(true);
+    expect(loadConfig({ API_KEYS: 'first-key-0123456789' }).openRoomCreation).toBe(false);
+    expect(
+      loadConfig({ API_KEYS: 'first-key-0123456789', OPEN_ROOM_CREATION: 'true' }).openRoomCreation,
+    ).toBe(true);
+  });
+
+  it('needs TOKEN_ENCRYPTION_KEY with API keys and Redis, and never prints it', () => {
+    const env = { REDIS_URL: 'redis://redis:6379', API_KEYS: 'first-key-0123456789' };
+    expect(() => loadConfig(env)).toThrow(/TOKEN_ENCRYPTION_KEY: required/);
+    expect(loadConfig({ ...env, TOKEN_ENCRYPTION_KEY: KEY }).tokenSealer).toBeDefined();
+    expect(loadConfig({ REDIS_URL: 'redis://redis:6379' }).tokenSealer).toBeUndefined();
+    const short = 'c2hvcnQta2V5';
+    let message = '';
+    try {
+      loadConfig({ ...env, TOKEN_ENCRYPTION_KEY: short });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/TOKEN_ENCRYPTION_KEY=\(hidden\): entry 1 is not 32 bytes/);
+    expect(message).not.toContain(short);
   });
 
   it('names every bad variable and never prints secrets', () => {

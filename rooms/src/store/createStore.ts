@@ -12,6 +12,9 @@ export interface StoreConfig extends RedisConfig {
   roomTtlSeconds: number;
   /** The process opening the store (names its Redis connections). */
   serverId: string;
+  /** REDIS_ACK_REPLICAS and REDIS_ACK_TIMEOUT_MS (see RedisStoreOptions). */
+  redisAckReplicas?: number;
+  redisAckTimeoutMs?: number;
 }
 
 /** Memory for one process; Redis when REDIS_URL (or REDIS_SENTINELS) is set. */
@@ -29,7 +32,13 @@ export async function createRoomStore(
   const store = new RedisRoomStore(
     client,
     () => createRedisClient(config, { name: `gb-events-${config.serverId}`, failFast: false }),
-    { prefix: config.redisKeyPrefix, roomTtlSeconds: config.roomTtlSeconds, ...(observe ? { observe } : {}) },
+    {
+      prefix: config.redisKeyPrefix,
+      roomTtlSeconds: config.roomTtlSeconds,
+      ackReplicas: config.redisAckReplicas ?? 0,
+      ackTimeoutMs: config.redisAckTimeoutMs ?? 500,
+      ...(observe ? { observe } : {}),
+    },
     log,
   );
   try {

@@ -16,6 +16,13 @@ export interface RedisStoreOptions {
   roomTtlSeconds: number;
   /** Called with the duration of each store operation (for the Redis latency metric). */
   observe?: (operation: string, seconds: number) => void;
+  /**
+   * REDIS_ACK_REPLICAS: a write is reported done only once this many replicas have it (`WAIT`),
+   * within ackTimeoutMs; else UNAVAILABLE. 0: once the master has it (replication is asynchronous,
+   * so a failover can lose it).
+   */
+  ackReplicas?: number;
+  ackTimeoutMs?: number;
 }
 
 /**
@@ -86,7 +93,9 @@ export class RedisRoomStore implements RoomStore {
         room.version,
       ),
     );
-    return created === 1 ? 'created' : 'code_taken';
+    if (created !== 1) return 'code_taken';
+    await this.replicated();
+    return 'created';
   }
 
   async loadRoom(code: string): Promise<RoomRecord | null> {
@@ -116,7 +125,10 @@ export class RedisRoomStore implements RoomStore {
           code,
         ),
       );
-      if (written === 1) return { room, result: drafted.result, changed: true };
+      if (written === 1) {
+        await this.replicated();
+        return { room, result: drafted.result, changed: true };
+      }
       if (written === -1) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
       // Another server wrote first: back off a little (more each time) and apply to the new state.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
@@ -136,6 +148,7 @@ export class RedisRoomStore implements RoomStore {
         JSON.stringify({ code, reason }),
       ),
     );
+    await this.replicated();
   }
 
   onRoomDeleted(listener: (code: string, reason: CloseReason) => void): void {
@@ -228,8 +241,10 @@ export class RedisRoomStore implements RoomStore {
     const inner = new RedisIdempotencyStore(this.client, this.options.prefix);
     return {
       begin: (key, fingerprint) => this.run('idempotency', () => inner.begin(key, fingerprint)),
-      complete: (key, fingerprint, response) =>
-        this.run('idempotency', () => inner.complete(key, fingerprint, response)),
+      complete: async (key, fingerprint, response) => {
+        await this.run('idempotency', () => inner.complete(key, fingerprint, response));
+        await this.replicated();
+      },
       abandon: (key) => this.run('idempotency', () => inner.abandon(key)),
     };
   }
@@ -279,6 +294,33 @@ export class RedisRoomStore implements RoomStore {
     }
     this.log.warn({ health: now }, now === 'ok' ? 'redis is back' : 'redis is unavailable');
     for (const listener of this.healthListeners) listener(now);
+  }
+
+  /**
+   * With REDIS_ACK_REPLICAS, waits until the writes of this connection so far are on that many
+   * replicas. WAIT blocks this connection only (each process has its own), for at most ackTimeoutMs.
+   * A failure here is UNAVAILABLE, not STORE_UNAVAILABLE: the master has the write, a failover may
+   * still lose it, so the client is told it is not confirmed rather than that nothing happened.
+   */
+  private async replicated(): Promise<void> {
+    const replicas = this.options.ackReplicas ?? 0;
+    if (replicas === 0) return;
+    const timeoutMs = this.options.ackTimeoutMs ?? 500;
+    const started = performance.now();
+    let acked = 0;
+    try {
+      acked = await this.client.wait(replicas, timeoutMs);
+    } catch (error) {
+      this.log.debug({ err: error }, 'redis WAIT failed');
+    } finally {
+      this.options.observe?.('wait', (performance.now() - started) / 1000);
+    }
+    if (acked < replicas) {
+      throw new AppError(
+        'UNAVAILABLE',
+        `Not confirmed by ${replicas} Redis replica(s) within ${timeoutMs} ms: it may not have been saved; try again`,
+      );
+    }
   }
 
   /** Times an operation and turns any Redis failure into STORE_UNAVAILABLE. */
