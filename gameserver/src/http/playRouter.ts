@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { AppError, CreateRoomBody, describeZodError } from '@gamebuddies/protocol';
 import { createdRoomBody, type KeyedRateLimiter, type RoomsBackend } from '@gamebuddies/rooms-api';
 import type { GameRegistry } from '@gamebuddies/rooms';
+import { settingFields } from './settingFields.js';
 export interface PlayApiDeps {
   backend: RoomsBackend;
   games: GameRegistry;
@@ -28,6 +29,7 @@ export function playRouter(deps: PlayApiDeps): Router {
         displayName: g.displayName,
         minPlayers: g.minPlayers,
         maxPlayers: g.maxPlayers,
+        settings: settingFields(g),
       })),
     });
   });
