@@ -164,24 +164,29 @@ export class BrowserPlayer {
     await this.waitForStatus('connected');
   }
 
-  async waitForStatus(status: string): Promise<void> {
-    await this.waitForText(this.page.getByTestId('status'), new RegExp(`^${status}$`));
+  async waitForStatus(status: string, timeoutMs = 10_000): Promise<void> {
+    await this.waitForText(this.page.getByTestId('status'), new RegExp(`^${status}$`), timeoutMs);
   }
 
   /** Polls a locator's text until it matches (the page changes by itself as the game goes on). */
   async waitForText(locator: Locator, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-    return waitUntil(
+    let last = '';
+    const found = await waitUntil(
       async () => {
         const text =
           (await locator
             .first()
             .textContent({ timeout: 1000 })
             .catch(() => null)) ?? '';
-        return pattern.test(text) ? text : null;
+        last = text;
+        // Wrapped: an empty text that matches (an error that went away) is a match too.
+        return pattern.test(text) ? { text } : null;
       },
       timeoutMs,
-      `${this.name}: ${pattern} in ${locator.toString()}`,
+      () =>
+        `${this.name}: ${pattern} in ${locator.toString()} (last seen: ${JSON.stringify(last.slice(0, 200))})`,
     );
+    return found.text;
   }
 
   game(): Locator {
