@@ -83,6 +83,9 @@ export function mountRoom(app: HTMLElement, client: RoomClient): void {
     const busy = pending > 0 || Date.now() < settleUntil;
     for (const button of game.querySelectorAll<HTMLButtonElement>('button')) {
       if (button.closest('[data-free]')) continue;
+      // A form's button is pressed by typing into the form first: no stray second click to absorb.
+      const settling = busy && pending === 0;
+      if (settling && button.type === 'submit' && button.dataset.guarded === undefined) continue;
       if (busy && !button.disabled) {
         button.disabled = true;
         button.dataset.guarded = '';
