@@ -159,7 +159,10 @@ export class RoomClient {
    * at most once and never to a later turn. `anyTurn` for actions that name what they act on
    * themselves (a Bingo mark names its cell).
    */
-  act(action: { type: string; [key: string]: unknown }, options: { anyTurn?: boolean } = {}): Promise<SendResult> {
+  act(
+    action: { type: string; [key: string]: unknown },
+    options: { anyTurn?: boolean } = {},
+  ): Promise<SendResult> {
     const turn = this.room?.turn;
     const withTurn = !options.anyTurn && typeof turn === 'number' ? { ...action, turn } : action;
     return this.send('game:action', withTurn);

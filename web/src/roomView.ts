@@ -384,9 +384,14 @@ function closedCard(reason: string, message: string): HTMLElement {
   return h(
     'section',
     { className: 'card-box closed', 'data-testid': 'closed' },
-    h('h1', {}, replaced ? 'This seat is open in another window' : kicked ? 'You were removed' : 'Room closed'),
+    h(
+      'h1',
+      {},
+      replaced ? 'This seat is open in another window' : kicked ? 'You were removed' : 'Room closed',
+    ),
     h('p', { role: 'alert' }, `${message}.`),
-    replaced && h('button', { className: 'primary', onclick: () => location.reload() }, 'Use it in this window'),
+    replaced &&
+      h('button', { className: 'primary', onclick: () => location.reload() }, 'Use it in this window'),
     h('p', {}, h('a', { href: '/' }, 'Back to the start page')),
   );
 }

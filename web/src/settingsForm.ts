@@ -32,7 +32,13 @@ export function settingsForm(
         });
         readers.push({ key: field.key, read: () => Number(input.value) });
         rows.push(
-          h('label', { for: id }, field.label, ' ', h('span', { className: 'muted' }, `(${field.min}–${field.max})`)),
+          h(
+            'label',
+            { for: id },
+            field.label,
+            ' ',
+            h('span', { className: 'muted' }, `(${field.min}–${field.max})`),
+          ),
           input,
         );
         break;
@@ -41,7 +47,9 @@ export function settingsForm(
         const select = h(
           'select',
           { id, name: id },
-          ...field.options.map((option) => h('option', { value: option, selected: option === value }, option)),
+          ...field.options.map((option) =>
+            h('option', { value: option, selected: option === value }, option),
+          ),
         );
         readers.push({ key: field.key, read: () => select.value });
         rows.push(h('label', { for: id }, field.label), select);
@@ -78,7 +86,10 @@ export function settingsForm(
             return lines.length > 0 ? lines : undefined;
           },
         });
-        rows.push(h('label', { for: id }, field.label, ' ', h('span', { className: 'muted' }, `(${hint})`)), area);
+        rows.push(
+          h('label', { for: id }, field.label, ' ', h('span', { className: 'muted' }, `(${hint})`)),
+          area,
+        );
         break;
       }
     }

@@ -27,7 +27,9 @@ function card(ctx: ScreenContext<BingoView>) {
   return h(
     'div',
     { className: `card ${g.mode}`, 'data-testid': 'card', role: 'group', 'aria-label': 'Your card' },
-    ...(g.mode === 'numbers' ? LETTERS.map((l) => h('div', { className: 'letter', 'aria-hidden': 'true' }, l)) : []),
+    ...(g.mode === 'numbers'
+      ? LETTERS.map((l) => h('div', { className: 'letter', 'aria-hidden': 'true' }, l))
+      : []),
     ...g.card.map((value, cell) => {
       const marked = value === null || g.marks.includes(cell);
       const drawn = value !== null && g.drawn.includes(value);
@@ -113,7 +115,11 @@ export const bingoScreen: GameScreen<BingoView> = {
       g.card &&
         h(
           'button',
-          { className: 'primary big', 'data-testid': 'claim', onclick: () => void ctx.act({ type: 'claim' }) },
+          {
+            className: 'primary big',
+            'data-testid': 'claim',
+            onclick: () => void ctx.act({ type: 'claim' }),
+          },
           'BINGO!',
         ),
       drawnList(g),

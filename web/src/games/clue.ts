@@ -44,7 +44,11 @@ function scale(
     h('div', { className: 'ends' }, h('span', {}, `← ${category.low}`), h('span', {}, `${category.high} →`)),
     h(
       'div',
-      { className: 'numbers', role: 'group', 'aria-label': `From ${category.low} (1) to ${category.high} (10)` },
+      {
+        className: 'numbers',
+        role: 'group',
+        'aria-label': `From ${category.low} (1) to ${category.high} (10)`,
+      },
       ...Array.from({ length: 10 }, (_, i) => {
         const n = i + 1;
         const guessers = Object.entries(mark.guesses ?? {})

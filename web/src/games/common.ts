@@ -25,7 +25,8 @@ export function winnersLine(ctx: ScreenContext<unknown>): Child {
   return h(
     'div',
     {},
-    results.winners.includes(ctx.me) && h('p', { className: 'you-won', 'data-testid': 'you-won' }, 'You won!'),
+    results.winners.includes(ctx.me) &&
+      h('p', { className: 'you-won', 'data-testid': 'you-won' }, 'You won!'),
     h('p', { className: 'winner', 'data-testid': 'winner' }, `🏆 ${text}`),
   );
 }
@@ -68,17 +69,17 @@ export function playerButtons(
 }
 
 /** Who voted for whom, once a vote is over ("Ann → Bob"). */
-export function votesList(ctx: ScreenContext<unknown>, votes: Record<string, string>, caption: string): Child {
+export function votesList(
+  ctx: ScreenContext<unknown>,
+  votes: Record<string, string>,
+  caption: string,
+): Child {
   const entries = Object.entries(votes);
   if (entries.length === 0) return null;
   return h(
     'div',
     { className: 'votes', 'data-testid': 'votes' },
     h('h3', {}, caption),
-    h(
-      'ul',
-      {},
-      ...entries.map(([voter, target]) => h('li', {}, `${ctx.name(voter)} → ${ctx.name(target)}`)),
-    ),
+    h('ul', {}, ...entries.map(([voter, target]) => h('li', {}, `${ctx.name(voter)} → ${ctx.name(target)}`))),
   );
 }

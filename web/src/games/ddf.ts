@@ -130,7 +130,8 @@ function stage(ctx: ScreenContext<DdfView>) {
     case 'finished':
       return [
         winnersLine(ctx),
-        ctx.isHost && h('p', { className: 'muted' }, 'You are the game master: you ask, judge and break ties.'),
+        ctx.isHost &&
+          h('p', { className: 'muted' }, 'You are the game master: you ask, judge and break ties.'),
         startButton(ctx),
       ];
     case 'question':
@@ -208,7 +209,12 @@ function stage(ctx: ScreenContext<DdfView>) {
       ];
     case 'tiebreak':
       return [
-        h('p', {}, `A tie between ${names(ctx, g.tied)}, with as many wrong answers. `, countdown(g.deadline)),
+        h(
+          'p',
+          {},
+          `A tie between ${names(ctx, g.tied)}, with as many wrong answers. `,
+          countdown(g.deadline),
+        ),
         isMaster
           ? playerButtons(
               ctx,
