@@ -28,7 +28,10 @@ export interface RoomClientOptions {
   name?: string | undefined;
   /** A host token (from the join link) or a session token. */
   token?: string | undefined;
-  /** Keeps the session token across reloads (sessionStorage in a page); memory by default. */
+  /**
+   * Keeps the session token, keyed by room code, so the seat comes back after a reload or a closed
+   * tab (localStorage in a page); memory by default.
+   */
   storage?: TokenStorage;
   /** Reconnect delays: doubled on every failed attempt up to the cap, reset by a successful join. */
   initialDelayMs?: number;
@@ -36,7 +39,8 @@ export interface RoomClientOptions {
   transports?: Array<'websocket' | 'polling'>;
 }
 
-export type RoomClientStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/** `offline`: the device says it has no network (see `networkChanged`); the client waits for it. */
+export type RoomClientStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
 /** Why the client gave up: a join refusal code, `room_closed:<reason>`, `replaced` or `left`. */
 export interface ClosedInfo {
@@ -44,6 +48,10 @@ export interface ClosedInfo {
   message: string;
 }
 
+/**
+ * NOT_CONNECTED: nothing was sent (offline or reconnecting). TIMEOUT: sent but not answered in time;
+ * a game action sent with its turn cannot land later on another turn (the server refuses it stale).
+ */
 export type SendResult = Ack | { ok: false; error: { code: 'NOT_CONNECTED' | 'TIMEOUT'; message: string } };
 
 interface Events {
@@ -88,6 +96,7 @@ export class RoomClient {
   private readonly storage: TokenStorage;
   private readonly storageKey: string;
   private wake: (() => void) | null = null;
+  private networkDown = false;
 
   constructor(private readonly options: RoomClientOptions) {
     this.storage = options.storage ?? memoryStorage();
@@ -131,7 +140,12 @@ export class RoomClient {
 
   async send(event: keyof ClientToServerEvents, payload: object = {}, timeoutMs = 8000): Promise<SendResult> {
     const socket = this.socket;
-    if (!socket?.connected) return { ok: false, error: { code: 'NOT_CONNECTED', message: 'Reconnecting…' } };
+    if (!socket?.connected || this.status !== 'connected') {
+      const message = this.networkDown
+        ? 'You are offline: nothing was sent.'
+        : 'Not connected right now: nothing was sent. Reconnecting…';
+      return { ok: false, error: { code: 'NOT_CONNECTED', message } };
+    }
     try {
       // Untyped here: every client event has the same (payload, ack) shape.
       return (await (socket as Socket).timeout(timeoutMs).emitWithAck(event, payload)) as Ack;
@@ -140,8 +154,34 @@ export class RoomClient {
     }
   }
 
-  act(action: { type: string; [key: string]: unknown }): Promise<SendResult> {
-    return this.send('game:action', action);
+  /**
+   * Sends a game action for the turn the player sees (the room's `turn`), so the server applies it
+   * at most once and never to a later turn. `anyTurn` for actions that name what they act on
+   * themselves (a Bingo mark names its cell).
+   */
+  act(
+    action: { type: string; [key: string]: unknown },
+    options: { anyTurn?: boolean } = {},
+  ): Promise<SendResult> {
+    const turn = this.room?.turn;
+    const withTurn = !options.anyTurn && typeof turn === 'number' ? { ...action, turn } : action;
+    return this.send('game:action', withTurn);
+  }
+
+  /**
+   * The device's network went away or came back (a page passes the browser's `offline`/`online`
+   * events). Offline drops the connection at once, so the player sees it and nothing is sent into the
+   * void; online reconnects at once instead of waiting out the backoff. The heartbeat still catches a
+   * network that dies without the device noticing.
+   */
+  networkChanged(online: boolean): void {
+    if (this.stopped || online === !this.networkDown) return;
+    this.networkDown = !online;
+    if (!online) {
+      this.socket?.disconnect();
+      this.setStatus('offline');
+    }
+    this.wake?.();
   }
 
   signal(to: string, data: Record<string, unknown>): Promise<SendResult> {
@@ -191,6 +231,12 @@ export class RoomClient {
       // A seat held for a while means the way back works; a join that drops at once counts as a failure.
       if (outcome.joined && Date.now() - started > STABLE_SESSION_MS) failures = 0;
       else failures++;
+      if (this.networkDown) {
+        this.setStatus('offline');
+        failures = 0;
+        await this.sleep(60_000); // woken by networkChanged(true)
+        continue;
+      }
       this.setStatus('reconnecting', outcome.detail);
       // Right after a good session (a server said goodbye) go at once; after failures, back off.
       if (failures > 0) await this.sleep(this.delay(failures));

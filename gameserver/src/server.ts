@@ -207,7 +207,11 @@ export async function startGameServer(config: Config, options: GameServerOptions
     webRoot: options.webRoot ?? config.webRoot ?? DEFAULT_WEB_ROOT,
   });
   httpServer.on('request', app);
-  const io: GameServerIO = createSocketServer(httpServer, { corsOrigins: cors.socketIo, redisAdapter });
+  const io: GameServerIO = createSocketServer(httpServer, {
+    corsOrigins: cors.socketIo,
+    redisAdapter,
+    heartbeat: config.heartbeat,
+  });
 
   const broadcaster = new RoomBroadcaster(io, games, log);
   service.onUpdate(broadcaster.publish);

@@ -22,6 +22,7 @@ export const ErrorCodes = [
   'NOT_HOST',
   'PLAYER_NOT_FOUND',
   'INVALID_ACTION',
+  'STALE_ACTION',
   'STORE_UNAVAILABLE',
   'UNAVAILABLE',
   'CONFLICT',

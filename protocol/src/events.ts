@@ -37,7 +37,7 @@ export interface ServerToClientEvents {
 /** Events the client sends; every one carries an ack. */
 export interface ClientToServerEvents {
   'room:chat': (payload: { text: string }, ack: AckFn) => void;
-  'game:action': (payload: { type: string; [key: string]: unknown }, ack: AckFn) => void;
+  'game:action': (payload: { type: string; turn?: number; [key: string]: unknown }, ack: AckFn) => void;
   'room:kick': (payload: { playerId: string }, ack: AckFn) => void;
   'room:transfer-host': (payload: { playerId: string }, ack: AckFn) => void;
   'room:settings': (payload: Record<string, unknown>, ack: AckFn) => void;

@@ -64,3 +64,14 @@ export const RoomLocation = z
   .object({ roomCode: z.string(), url: z.string(), namespace: z.string() })
   .meta({ id: 'RoomLocation' });
 export type RoomLocation = z.infer<typeof RoomLocation>;
+
+/**
+ * A game setting as the page's settings form shows it (GET /play/games): a number with its range, a
+ * choice among options, a switch, or a list of lines. Made from the game's settings schema.
+ */
+export type SettingField = { key: string; label: string } & (
+  | { kind: 'number'; min: number; max: number; default?: number }
+  | { kind: 'choice'; options: string[]; default?: string }
+  | { kind: 'switch'; default?: boolean }
+  | { kind: 'lines'; minItems?: number; maxItems?: number; maxLength?: number }
+);

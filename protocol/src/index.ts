@@ -6,3 +6,4 @@ export * from './schemas.js';
 export * from './events.js';
 export * from './http.js';
 export * from './env.js';
+export * from './peopleMessages.js';

@@ -28,7 +28,14 @@ export interface RoomSnapshot {
   maxPlayers: number;
   settings: Record<string, unknown>;
   players: PlayerSummary[];
+  /** Names of players who left (id → name), so scores and results still say who they were. */
+  formerPlayers: Record<string, string>;
   game: unknown;
+  /**
+   * The game's turn (see the plugin's `turn`): send it back with a game action so the server applies
+   * the action only while the game is still where the player saw it. null for games without turns.
+   */
+  turn: number | null;
   chat: ChatMessage[];
   results: unknown;
 }

@@ -19,7 +19,11 @@ export type JoinAuth = z.infer<typeof JoinAuth>;
 
 export const EmptyPayload = z.looseObject({});
 export const ChatPayload = z.object({ text: z.string().trim().min(1).max(500) });
-export const GameActionPayload = z.looseObject({ type: z.string().min(1).max(64) });
+/** `turn`: the game's turn the player acted on (see RoomSnapshot.turn); refused once stale. */
+export const GameActionPayload = z.looseObject({
+  type: z.string().min(1).max(64),
+  turn: z.number().int().min(0).optional(),
+});
 export const PlayerTargetPayload = z.object({ playerId: z.string().min(1).max(64) });
 /** Largest `data` of an `rtc:signal`, as JSON: an SDP offer with audio and video is well below it. */
 export const RTC_SIGNAL_MAX_BYTES = 32 * 1024;

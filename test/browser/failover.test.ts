@@ -56,7 +56,9 @@ describe('a game server dies mid-game', () => {
     const ann = await BrowserPlayer.open(browser, 'Ann');
     const bob = await BrowserPlayer.open(browser, 'Bob');
     people.push(host, ann, bob);
-    await host.join(room.hostJoinUrl);
+    // The host link seats the host under the name the room was created with: no name to type.
+    await host.page.goto(room.hostJoinUrl);
+    await host.waitForStatus('connected');
     await ann.join(room.playerJoinUrl);
     await bob.join(room.playerJoinUrl);
     // The join links went through the fleet's /r/ to the server holding the room.

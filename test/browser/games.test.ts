@@ -1,11 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
-import { BrowserPlayer, buildWeb, launchBrowser } from '../helpers/browser.js';
+import { BrowserPlayer, buildWeb, DESKTOP, launchBrowser, PHONE } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // A host and players, each in their own browser context, play one full game of each GameBuddies
-// game through the real page against a real server. Screenshots land in test-artifacts/browser/.
+// game through the real page against a real server: the host on a desktop, the others on phones, one
+// of them in dark mode. Every screen is reviewed (`review`): screenshots on a phone and a desktop,
+// light and dark, in test-artifacts/browser/, and an axe-core pass with no serious or critical
+// violation.
 
 let server: TestServer;
 let browser: Browser;
@@ -27,35 +30,37 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function person(name: string, viewport?: { width: number; height: number }) {
-  const player = await BrowserPlayer.open(browser, name, viewport);
+async function person(name: string, viewport = PHONE, colorScheme: 'light' | 'dark' = 'light') {
+  const player = await BrowserPlayer.open(browser, name, viewport, colorScheme);
   open.push(player);
   return player;
 }
 
 /** The host creates the room on the home page, sets short timers, and the others join by link. */
 async function table(gameType: string, names: string[], settings: Record<string, number>) {
-  const host = await person(names[0]!, { width: 1000, height: 800 });
+  const host = await person(names[0]!, DESKTOP);
   await host.page.goto(`${server.url}/`);
   await host.page.getByLabel('Game').selectOption(gameType);
   await host.page.getByLabel('Your name').fill(host.name);
   await host.page.getByRole('button', { name: 'Create room' }).click();
-  // The host link goes through /r/:code to the room page, which asks for the name (pre-filled).
-  await host.page.getByRole('button', { name: 'Join' }).click();
+  // The host link goes through /r/:code to the room page, which seats the host under the name
+  // given at creation: nobody types their name twice.
   await host.waitForStatus('connected');
   const code = (await host.page.getByTestId('room-code').textContent())!;
   expect(host.page.url()).not.toContain('token='); // the host token left the address bar
   await host.waitForText(host.page.getByTestId('players'), new RegExp(`${names[0]} \\(you\\)host`));
 
   const players: BrowserPlayer[] = [];
-  for (const name of names.slice(1)) {
-    const player = await person(name);
+  for (const [i, name] of names.slice(1).entries()) {
+    // The last one plays in dark mode.
+    const player = await person(name, PHONE, i === names.length - 2 ? 'dark' : 'light');
     await player.join(`${server.url}/?room=${code}&role=player`);
     players.push(player);
   }
   await host.waitForText(host.page.getByTestId('players'), new RegExp(names.at(-1)!));
 
   await host.page.getByText('Settings', { exact: true }).click();
+  await host.review(`${gameType}-lobby-settings`);
   for (const [key, value] of Object.entries(settings)) {
     await host.page.locator(`[name="setting-${key}"]`).fill(String(value));
   }
@@ -64,6 +69,8 @@ async function table(gameType: string, names: string[], settings: Record<string,
     const room = await server.server.service.getRoom(code);
     return Object.entries(settings).every(([k, v]) => room.settings[k] === v);
   });
+  await host.waitForText(host.page.getByTestId('settings-saved'), /Saved/);
+  await players[0]!.review(`${gameType}-lobby-player`);
   return { host, players, code, all: [host, ...players] };
 }
 
@@ -104,17 +111,17 @@ describe('the four GameBuddies games in a browser', () => {
         await p.waitForText(p.page.getByTestId('question'), /\?/);
         expect(await p.gameText()).not.toContain(answer);
       }
-      if (i === 0)
-        await Promise.all([host.screenshot('ddf-master-question'), ann.screenshot('ddf-player-question')]);
+      if (i === 0) await Promise.all([host.review('ddf-master-question'), ann.review('ddf-player-question')]);
       await judged(host, () => host.button(judgements[answering] ? /Right/ : /Wrong/).click());
     }
 
     for (const p of players) await p.waitForText(p.game(), /who should leave/);
+    await Promise.all([host.review('ddf-master-vote'), cat.review('ddf-player-vote')]);
     await ann.button('Vote Bob').click();
     await cat.button('Vote Bob').click();
     await bob.button('Vote Ann').click();
     for (const p of all) await p.waitForText(p.page.getByTestId('eliminated'), /Bob is out: by the votes/);
-    await host.screenshot('ddf-elimination');
+    await host.review('ddf-elimination');
     await host.button('Next round').click();
 
     // Final: Ann right, Cat wrong; they vote for each other and the wrong answer decides.
@@ -128,7 +135,7 @@ describe('the four GameBuddies games in a browser', () => {
     await ann.button('Vote Cat').click();
     await cat.button('Vote Ann').click();
     await expectWinner(all, /Winner: Ann/);
-    await Promise.all([host.screenshot('ddf-finished'), ann.screenshot('ddf-winner-phone')]);
+    await Promise.all([host.review('ddf-finished'), ann.review('ddf-winner-phone')]);
   }, 120_000);
 
   it("SUS'D: hints in turn, the vote catches the impostor, who misses the word", async () => {
@@ -148,6 +155,7 @@ describe('the four GameBuddies games in a browser', () => {
     expect(all.filter((p) => p === impostor)).toHaveLength(1);
     expect(await impostor.page.locator('body').textContent()).not.toContain(word);
 
+    await Promise.all([impostor.review('susd-impostor-hints'), crew[0]!.review('susd-crew-hints')]);
     const hints = ['sparkly', 'ancient', 'noisy'];
     const giveUp = Date.now() + 20_000;
     for (let given = 0; given < all.length && Date.now() < giveUp;) {
@@ -161,12 +169,13 @@ describe('the four GameBuddies games in a browser', () => {
       }
     }
     for (const p of all) await p.waitForText(p.page.getByTestId('hints'), /sparkly.*ancient.*noisy/s);
-    await Promise.all([impostor.screenshot('susd-impostor-vote'), crew[0]!.screenshot('susd-crew-vote')]);
+    await Promise.all([impostor.review('susd-impostor-vote'), crew[0]!.review('susd-crew-vote')]);
 
     for (const p of crew) await p.button(`Vote ${impostor.name}`).click();
     await impostor.button(`Vote ${crew[0]!.name}`).click();
     const guess = impostor.game().locator('input[name="guess"]');
     await guess.waitFor();
+    await Promise.all([impostor.review('susd-impostor-guess'), crew[0]!.review('susd-crew-guess')]);
     await guess.fill('definitely-not-it');
     await guess.press('Enter');
     for (const p of all) {
@@ -179,7 +188,7 @@ describe('the four GameBuddies games in a browser', () => {
       all,
       new RegExp(`Winner: (${crew[0]!.name} and ${crew[1]!.name}|${crew[1]!.name} and ${crew[0]!.name})`),
     );
-    await host.screenshot('susd-finished');
+    await host.review('susd-finished');
   }, 120_000);
 
   it('BingoBuddies: distinct cards, a false claim refused, the first real line wins', async () => {
@@ -205,12 +214,13 @@ describe('the four GameBuddies games in a browser', () => {
         }
       }
       if (draw === 12)
-        await Promise.all([host.screenshot('bingo-host'), players[1]!.screenshot('bingo-player-phone')]);
+        await Promise.all([host.review('bingo-host'), players[1]!.review('bingo-player-phone')]);
     }
     expect(winner).not.toBeNull();
     await winner!.page.getByTestId('claim').click();
     await expectWinner(all, new RegExp(`Winner: ${winner!.name}`));
-    await winner!.screenshot('bingo-winner');
+    await winner!.review('bingo-winner');
+    await all.find((p) => p !== winner)!.review('bingo-finished-other');
   }, 180_000);
 
   it('ClueScale: the clue giver rotates, guesses score by distance', async () => {
@@ -232,11 +242,13 @@ describe('the four GameBuddies games in a browser', () => {
       const target = Number(/(\d+)/.exec((await giver!.page.getByTestId('target').textContent())!)![1]);
       for (const p of all)
         if (p !== giver) expect(await p.isVisible(p.page.getByTestId('target'))).toBe(false);
+      if (round === 1) await giver!.review('clue-giver');
       const clue = giver!.game().locator('input[name="clue"]');
       await clue.fill('rather in the middle');
       await clue.press('Enter');
       for (const p of all.filter((q) => q !== giver)) {
         await p.waitForText(p.page.getByTestId('clue'), /rather in the middle/);
+        if (round === 1 && p === all.find((q) => q !== giver)) await p.review('clue-guess');
         // Ann reads every clue perfectly; everyone else is far off.
         const value = p.name === 'Ann' ? target : target <= 5 ? target + 4 : target - 4;
         await p
@@ -246,14 +258,13 @@ describe('the four GameBuddies games in a browser', () => {
       }
       for (const p of all)
         await p.waitForText(p.page.getByTestId('reveal'), new RegExp(`The number was ${target}\\.`));
-      if (round === 1)
-        await Promise.all([host.screenshot('clue-reveal'), all[1]!.screenshot('clue-reveal-phone')]);
+      if (round === 1) await Promise.all([host.review('clue-reveal'), all[1]!.review('clue-reveal-phone')]);
       if (round < 3) await host.button('Next round').click();
     }
     expect(new Set(givers)).toEqual(new Set(['Host', 'Ann', 'Bob']));
     await host.button('Next round').click();
     await expectWinner(all, /Winner: Ann$/);
-    await host.screenshot('clue-finished');
+    await host.review('clue-finished');
   }, 120_000);
 });
 

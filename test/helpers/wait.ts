@@ -2,13 +2,16 @@
 export async function waitUntil<T>(
   check: () => T | Promise<T>,
   timeoutMs = 5000,
-  what = 'condition',
+  what: string | (() => string) = 'condition',
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`,
+      );
     await sleep(20);
   }
 }

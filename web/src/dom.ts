@@ -27,10 +27,13 @@ export function append(parent: Node, children: Child[]): void {
   }
 }
 
-/** A form with one text field and a button; `onSubmit` gets the trimmed text. */
+/**
+ * A form with one text field and a button; `onSubmit` gets the trimmed text. The text is cleared only
+ * when `onSubmit` says it was taken: a refused hint stays in the field to be corrected.
+ */
 export function inputForm(
   opts: { name: string; placeholder: string; button: string; maxLength: number; label: string },
-  onSubmit: (text: string) => void,
+  onSubmit: (text: string) => Promise<boolean> | boolean | void,
 ): HTMLFormElement {
   const input = h('input', {
     name: opts.name,
@@ -44,17 +47,26 @@ export function inputForm(
     'form',
     {
       className: 'inline',
-      onsubmit: (event: Event) => {
+      onsubmit: async (event: Event) => {
         event.preventDefault();
         const text = input.value.trim();
         if (!text) return;
-        input.value = '';
-        onSubmit(text);
+        if ((await onSubmit(text)) === false) return;
+        // The state the answer brought may have redrawn the form, carrying the text over: clear that one.
+        const current = input.isConnected
+          ? input
+          : document.querySelector<HTMLInputElement>(`input[name="${CSS.escape(opts.name)}"]`);
+        if (current?.value.trim() === text) current.value = '';
       },
     },
     input,
     h('button', { type: 'submit' }, opts.button),
   );
+}
+
+/** Text for screen readers only (state that is otherwise shown by colour or position). */
+export function srOnly(text: string): HTMLElement {
+  return h('span', { className: 'sr-only' }, text);
 }
 
 /**
@@ -66,7 +78,9 @@ export function replaceKeepingInput(container: HTMLElement, children: Child[]): 
   const values = new Map<string, string | boolean>();
   const open = new Set<string>();
   let focused: string | null = null;
-  for (const field of container.querySelectorAll<HTMLInputElement>('input[name], textarea[name]')) {
+  for (const field of container.querySelectorAll<HTMLInputElement>(
+    'input[name], textarea[name], select[name]',
+  )) {
     values.set(field.name, field.type === 'checkbox' ? field.checked : field.value);
     if (document.activeElement === field) focused = field.name;
   }

@@ -5,11 +5,18 @@ import { mountRoom } from './roomView.js';
 
 const app = document.getElementById('app')!;
 
-const session: TokenStorage = {
-  get: (key) => sessionStorage.getItem(key),
-  set: (key, value) => sessionStorage.setItem(key, value),
-  remove: (key) => sessionStorage.removeItem(key),
+/**
+ * The session token is kept per browser and room (localStorage, keyed by room code), not per tab:
+ * a phone that closed the tab, or a player who opens the invite link again, gets the same seat back.
+ * Two tabs on one seat settle it by takeover (the older one says the seat is used in another window).
+ */
+const storage: TokenStorage = {
+  get: (key) => localStorage.getItem(key),
+  set: (key, value) => localStorage.setItem(key, value),
+  remove: (key) => localStorage.removeItem(key),
 };
+
+const sessionKey = (code: string) => `gb:session:${code}`;
 
 /**
  * Where to look the room up when this page's server goes away: the server says (a local fleet's or a
@@ -25,31 +32,57 @@ async function lookupUrl(): Promise<string> {
   }
 }
 
-async function openRoom(link: JoinLink): Promise<void> {
+/** false only when the lookup says the room does not exist (an unreachable lookup is no answer). */
+async function roomExists(base: string, code: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${base}/r/${encodeURIComponent(code)}`, {
+      headers: { accept: 'application/json' },
+    });
+    return response.status !== 404;
+  } catch {
+    return true;
+  }
+}
+
+async function openRoom(link: JoinLink, askedName?: string): Promise<void> {
   const code = link.roomCode;
   const linkToken = link.token;
   if (linkToken) {
     // The host token (in the fragment, never sent to a server) stays out of the address bar too
-    // (screen shares, copied links); the session token in sessionStorage brings a reload back.
+    // (screen shares, copied links); the session token kept in localStorage brings a reload or a
+    // reopened tab back to the same seat.
     history.replaceState(null, '', link.withoutToken);
   }
-  const hasSession = session.get(`gb:session:${code}`) !== null;
-  const name = hasSession ? undefined : await askName(app, code);
-  const client = new RoomClient({
-    baseUrl: await lookupUrl(),
-    roomCode: code,
-    name,
-    token: linkToken,
-    storage: session,
-  });
+  const base = await lookupUrl();
+  // A mistyped code is told at once, before anyone types a name for nothing.
+  if (!(await roomExists(base, code))) {
+    return renderHome(app, `Room ${code} does not exist. Check the code and try again.`);
+  }
+  const hasSession = storage.get(sessionKey(code)) !== null;
+  // The host link carries the host's name from the room's creation: nobody types it twice.
+  const name = askedName ?? (hasSession || linkToken ? undefined : await askName(app, code));
+  const client = new RoomClient({ baseUrl: base, roomCode: code, name, token: linkToken, storage });
   mountRoom(app, client);
+  const onNetwork = () => client.networkChanged(navigator.onLine);
+  addEventListener('online', onNetwork);
+  addEventListener('offline', onNetwork);
   client.on('closed', ({ reason }) => {
+    removeEventListener('online', onNetwork);
+    removeEventListener('offline', onNetwork);
     if (reason === 'left') location.href = '/';
   });
   try {
     await client.start();
   } catch (error) {
-    const message = (error as Error).message;
+    const { message, code: reason } = error as Error & { code?: string };
+    if (reason === 'BAD_REQUEST' && !name) {
+      // A host link for a room created without a host name, or a session gone stale: ask for it now.
+      return openRoom(link, await askName(app, code));
+    }
+    if (reason === 'INVALID_TOKEN' && hasSession && !linkToken) {
+      // The seat expired while away (the client forgot it): take a new one.
+      return openRoom({ ...link, token: undefined });
+    }
     await renderHome(app, `Could not join room ${code}: ${message}`);
   }
 }

@@ -1,60 +1,105 @@
+import type { SettingField } from '@gamebuddies/protocol';
 import { h } from './dom.js';
-import type { ExtraSetting } from './games/screen.js';
 
 /**
- * The host's settings in the lobby, built from the room's current settings: numbers, switches, text
- * and word lists. The server validates; a refusal is shown like any other.
+ * The host's settings in the lobby, one control per setting as the game's schema describes it: a
+ * select for a choice, a number with its range, a switch, a list of lines. The server validates
+ * again; a refusal is shown like any other error, a save says so.
  */
 export function settingsForm(
-  settings: Record<string, unknown>,
-  maxPlayers: number,
-  extras: readonly ExtraSetting[],
-  save: (changes: Record<string, unknown>) => void,
+  fields: readonly SettingField[],
+  current: Record<string, unknown>,
+  save: (changes: Record<string, unknown>) => Promise<boolean>,
+  saved: { shown: boolean },
 ): HTMLElement {
-  const fields: Array<{ key: string; read: () => unknown }> = [];
+  const readers: Array<{ key: string; read: () => unknown }> = [];
   const rows: HTMLElement[] = [];
-  const entries: Array<[string, unknown]> = [['maxPlayers', maxPlayers], ...Object.entries(settings)];
-  for (const extra of extras) if (!(extra.key in settings)) entries.push([extra.key, undefined]);
-
-  for (const [key, value] of entries) {
-    const label = extras.find((e) => e.key === key)?.label ?? humanize(key);
-    if (typeof value === 'number') {
-      const input = h('input', {
-        type: 'number',
-        name: `setting-${key}`,
-        value: String(value),
-        min: 0,
-        step: 1,
-      });
-      fields.push({ key, read: () => Number(input.value) });
-      rows.push(h('label', {}, label, input));
-    } else if (typeof value === 'boolean') {
-      const input = h('input', { type: 'checkbox', name: `setting-${key}`, checked: value });
-      fields.push({ key, read: () => input.checked });
-      rows.push(h('label', { className: 'check' }, input, label));
-    } else if (typeof value === 'string') {
-      const input = h('input', { name: `setting-${key}`, value });
-      fields.push({ key, read: () => input.value });
-      rows.push(h('label', {}, label, input));
-    } else if (value === undefined || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
-      const area = h('textarea', {
-        name: `setting-${key}`,
-        rows: 4,
-        value: ((value as string[]) ?? []).join('\n'),
-      });
-      fields.push({
-        key,
-        read: () => {
-          const lines = area.value
-            .split('\n')
-            .map((l) => l.trim())
-            .filter(Boolean);
-          return lines.length > 0 ? lines : undefined;
-        },
-      });
-      rows.push(h('label', {}, label, area));
+  for (const field of fields) {
+    const id = `setting-${field.key}`;
+    const value = current[field.key] ?? ('default' in field ? field.default : undefined);
+    switch (field.kind) {
+      case 'number': {
+        const input = h('input', {
+          id,
+          type: 'number',
+          name: id,
+          inputMode: 'numeric',
+          min: field.min,
+          max: field.max,
+          step: 1,
+          required: true,
+          value: value === undefined ? '' : String(value),
+        });
+        readers.push({ key: field.key, read: () => Number(input.value) });
+        rows.push(
+          h(
+            'label',
+            { for: id },
+            field.label,
+            ' ',
+            h('span', { className: 'muted' }, `(${field.min}–${field.max})`),
+          ),
+          input,
+        );
+        break;
+      }
+      case 'choice': {
+        const select = h(
+          'select',
+          { id, name: id },
+          ...field.options.map((option) =>
+            h('option', { value: option, selected: option === value }, option),
+          ),
+        );
+        readers.push({ key: field.key, read: () => select.value });
+        rows.push(h('label', { for: id }, field.label), select);
+        break;
+      }
+      case 'switch': {
+        const input = h('input', { id, type: 'checkbox', name: id, checked: value === true });
+        readers.push({ key: field.key, read: () => input.checked });
+        rows.push(h('label', { className: 'check', for: id }, input, field.label));
+        break;
+      }
+      case 'lines': {
+        const hint = [
+          'one per line',
+          field.minItems !== undefined && `at least ${field.minItems}`,
+          field.maxLength !== undefined && `each up to ${field.maxLength} characters`,
+          'empty: the built-in list',
+        ]
+          .filter(Boolean)
+          .join(', ');
+        const area = h('textarea', {
+          id,
+          name: id,
+          rows: 4,
+          value: Array.isArray(value) ? value.join('\n') : '',
+        });
+        readers.push({
+          key: field.key,
+          read: () => {
+            const lines = area.value
+              .split('\n')
+              .map((l) => l.trim())
+              .filter(Boolean);
+            return lines.length > 0 ? lines : undefined;
+          },
+        });
+        rows.push(
+          h('label', { for: id }, field.label, ' ', h('span', { className: 'muted' }, `(${hint})`)),
+          area,
+        );
+        break;
+      }
     }
   }
+  const note = h(
+    'span',
+    { className: 'saved', role: 'status', 'data-testid': 'settings-saved' },
+    saved.shown ? 'Saved ✓' : '',
+  );
+  const button = h('button', { type: 'submit', 'data-testid': 'save-settings' }, 'Save settings');
   return h(
     'details',
     { className: 'settings', 'data-key': 'settings' },
@@ -62,23 +107,28 @@ export function settingsForm(
     h(
       'form',
       {
-        onsubmit: (event: Event) => {
+        oninput: () => {
+          saved.shown = false;
+          note.textContent = '';
+        },
+        onsubmit: async (event: Event) => {
           event.preventDefault();
           const changes: Record<string, unknown> = {};
-          for (const field of fields) {
-            const v = field.read();
-            if (v !== undefined) changes[field.key] = v;
+          for (const reader of readers) {
+            const v = reader.read();
+            if (v !== undefined) changes[reader.key] = v;
           }
-          save(changes);
+          button.disabled = true;
+          const ok = await save(changes);
+          button.disabled = false;
+          saved.shown = ok;
+          // The saved settings came back as a new state and redrew the form: tell the one on screen.
+          const shown = document.querySelector('[data-testid="settings-saved"]') ?? note;
+          shown.textContent = ok ? 'Saved ✓' : '';
         },
       },
       ...rows,
-      h('button', { type: 'submit', 'data-testid': 'save-settings' }, 'Save settings'),
+      h('div', { className: 'row' }, button, note),
     ),
   );
-}
-
-function humanize(key: string): string {
-  const words = key.replace(/([A-Z])/g, ' $1').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -47,5 +47,9 @@ export const bingo = defineGame<rules.BingoState, BingoSettings, BingoAction>({
     return rules.removePlayer(state, player.id, ctx);
   },
 
+  // Every stage change (a question, a hint turn, a vote, a draw) moves the step: an action sent
+  // for an earlier one is refused as stale.
+  turn: (state) => state.step,
+
   view: (state, viewer, ctx) => bingoView(state, viewer, ctx),
 });

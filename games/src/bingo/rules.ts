@@ -38,11 +38,23 @@ export interface BingoState {
   /** Not drawn yet (a draw takes a random one, so there is no order to leak). */
   pool: CellValue[];
   drawn: CellValue[];
+  /** Once finished: each winner's completed line (as in the results). */
+  lines: Record<string, number[]>;
   deadline: number | null;
 }
 
 export function initialState(): BingoState {
-  return { stage: 'lobby', step: 0, players: [], cards: {}, marks: {}, pool: [], drawn: [], deadline: null };
+  return {
+    stage: 'lobby',
+    step: 0,
+    players: [],
+    cards: {},
+    marks: {},
+    pool: [],
+    drawn: [],
+    lines: {},
+    deadline: null,
+  };
 }
 
 function values(settings: BingoSettings): CellValue[] {
@@ -171,7 +183,7 @@ function endAllDrawn(state: BingoState, ctx: Ctx): BingoState {
 function finish(state: BingoState, results: BingoResults, ctx: Ctx): BingoState {
   ctx.clearTimer('draw');
   ctx.finish(results);
-  return { ...state, stage: 'finished', step: state.step + 1, deadline: null };
+  return { ...state, stage: 'finished', step: state.step + 1, lines: results.lines, deadline: null };
 }
 
 export function removePlayer(state: BingoState, playerId: string, ctx: Ctx): BingoState {

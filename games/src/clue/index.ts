@@ -49,5 +49,9 @@ export const clue = defineGame<rules.ClueState, ClueSettings, ClueAction>({
     return rules.removePlayer(state, player.id, ctx);
   },
 
+  // Every stage change (a question, a hint turn, a vote, a draw) moves the step: an action sent
+  // for an earlier one is refused as stale.
+  turn: (state) => state.step,
+
   view: (state, viewer) => clueView(state, viewer),
 });

@@ -125,6 +125,8 @@ export function guess(state: ClueState, playerId: string, value: number, ctx: Ct
   if (state.stage !== 'guess') throw new GameRuleError('It is not time to guess');
   if (!state.players.includes(playerId)) throw new GameRuleError('You are watching this game');
   if (state.givers[0] === playerId) throw new GameRuleError('The clue giver does not guess');
+  // The same guess again (a double tap, a resend) is no change; a different one is refused.
+  if (state.guesses[playerId] === value) return state;
   if (state.guesses[playerId] !== undefined) throw new GameRuleError('You already guessed');
   const next = { ...state, guesses: { ...state.guesses, [playerId]: value } };
   return everyoneGuessed(next, ctx) ? reveal(next, ctx) : next;

@@ -33,7 +33,7 @@ export const ddf = defineGame<rules.DdfState, DdfSettings, DdfAction>({
       throw new GameRuleError('Only the game master can do that', 'NOT_HOST');
     switch (action.type) {
       case 'ask':
-        return rules.ask(state, action.question, action.answer);
+        return rules.ask(state, action.question, action.answer, ctx);
       case 'mark':
         return rules.judge(state, action.correct, false, ctx);
       case 'decide':
@@ -57,6 +57,10 @@ export const ddf = defineGame<rules.DdfState, DdfSettings, DdfAction>({
     if (player.id === state.master) return rules.replaceMaster(state, ctx);
     return rules.removeContestant(state, player.id, 'left', ctx);
   },
+
+  // Every stage change (a question, a hint turn, a vote, a draw) moves the step: an action sent
+  // for an earlier one is refused as stale.
+  turn: (state) => state.step,
 
   view: (state, viewer) => ddfView(state, viewer),
 });

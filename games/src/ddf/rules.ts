@@ -48,6 +48,8 @@ export interface DdfState {
   votes: Record<string, string>;
   tied: string[];
   lastVote: VoteOutcome | null;
+  /** The game master left and the next host took over in this round (everyone is told). */
+  masterChange: { round: number; from: string | null; to: string } | null;
   deadline: number | null;
 }
 
@@ -75,6 +77,7 @@ export function initialState(): DdfState {
     votes: {},
     tied: [],
     lastVote: null,
+    masterChange: null,
     deadline: null,
   };
 }
@@ -141,9 +144,11 @@ function askNext(state: DdfState, ctx: Ctx): DdfState {
   return enter({ ...state, current: question, deck }, 'question', ctx.settings.answerSeconds, 'answer', ctx);
 }
 
-export function ask(state: DdfState, question: string, answer: string | undefined): DdfState {
+/** The game master's own question replaces the current one, with a fresh countdown to answer it. */
+export function ask(state: DdfState, question: string, answer: string | undefined, ctx: Ctx): DdfState {
   if (state.stage !== 'question') throw new GameRuleError('No question is being asked');
-  return { ...state, current: { question, answer: answer ?? '' } };
+  const current = { question, answer: answer ?? '' };
+  return enter({ ...state, current }, 'question', ctx.settings.answerSeconds, 'answer', ctx);
 }
 
 export function judge(state: DdfState, correct: boolean, timedOut: boolean, ctx: Ctx): DdfState {
@@ -178,6 +183,8 @@ export function vote(state: DdfState, voter: string, target: string, ctx: Ctx): 
   if (!state.alive.includes(voter)) throw new GameRuleError('Only contestants still in the game vote');
   if (voter === target) throw new GameRuleError('You cannot vote for yourself');
   if (!state.alive.includes(target)) throw new GameRuleError('That player is not in the game');
+  // The same vote again (a double click, a resend) is no change; a different one is refused.
+  if (state.votes[voter] === target) return state;
   if (state.votes[voter]) throw new GameRuleError('You already voted');
   const next = { ...state, votes: { ...state.votes, [voter]: target } };
   return allConnectedDone(next.alive, (id) => Boolean(next.votes[id]), ctx) ? tally(next, ctx) : next;
@@ -270,5 +277,6 @@ export function removeContestant(state: DdfState, playerId: string, reason: Depa
 export function replaceMaster(state: DdfState, ctx: Ctx): DdfState {
   const master = ctx.hostId;
   if (!master) return finish({ ...state, master: null }, ctx);
-  return removeContestant({ ...state, master }, master, 'master', ctx);
+  const masterChange = { round: state.round, from: state.master, to: master };
+  return removeContestant({ ...state, master, masterChange }, master, 'master', ctx);
 }

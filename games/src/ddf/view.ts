@@ -25,5 +25,6 @@ export function ddfView(state: DdfState, viewer: Viewer) {
     myVote: state.votes[viewer.playerId] ?? null,
     tied: state.tied,
     lastVote: state.lastVote,
+    masterChange: state.masterChange,
   };
 }

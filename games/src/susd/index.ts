@@ -50,5 +50,9 @@ export const susd = defineGame<rules.SusdState, SusdSettings, SusdAction>({
     return rules.removePlayer(state, player.id, ctx);
   },
 
+  // Every stage change (a question, a hint turn, a vote, a draw) moves the step: an action sent
+  // for an earlier one is refused as stale.
+  turn: (state) => state.step,
+
   view: (state, viewer) => susdView(state, viewer),
 });

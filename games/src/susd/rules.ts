@@ -122,6 +122,8 @@ export function vote(state: SusdState, voter: string, target: string, ctx: Ctx):
   if (!state.players.includes(voter)) throw new GameRuleError('You are watching this game');
   if (voter === target) throw new GameRuleError('You cannot vote for yourself');
   if (!state.players.includes(target)) throw new GameRuleError('That player is not in the game');
+  // The same vote again (a double click, a resend) is no change; a different one is refused.
+  if (state.votes[voter] === target) return state;
   if (state.votes[voter]) throw new GameRuleError('You already voted');
   const next = { ...state, votes: { ...state.votes, [voter]: target } };
   return allConnectedDone(next.players, (id) => Boolean(next.votes[id]), ctx) ? closeVote(next, ctx) : next;

@@ -90,6 +90,19 @@ describe('BingoBuddies', () => {
     expect(room.phase).toBe('finished');
     expect(room.results).toEqual({ winners: [ann], lines: { [ann!]: row }, reason: 'bingo' });
     expect(room.timers).toEqual([]);
+    // Now that it is over, everyone sees the winning card and its line.
+    expect((await harness.game(bob!)).winnerCards).toEqual({ [ann!]: { card, line: row } });
+  });
+
+  it('draws once when the host double-clicks "draw" (the second is for a turn already gone)', async () => {
+    const [host] = await started();
+    const { turn } = await harness.view(host!);
+    await harness.act(host!, { type: 'draw', turn });
+    await expect(harness.act(host!, { type: 'draw', turn })).rejects.toMatchObject(rejected('STALE_ACTION'));
+    expect((await harness.game(host!)).drawn).toHaveLength(1);
+    // An action without a turn (a mark names its own cell) is taken whatever happened since.
+    await harness.act(host!, { type: 'draw' });
+    expect((await harness.game(host!)).drawn).toHaveLength(2);
   });
 
   it('plays with words from the settings', async () => {
@@ -133,6 +146,15 @@ describe('BingoBuddies', () => {
     await expect(harness.setup(['Host'], { mode: 'words', words: ['a', 'b', 'c'] })).rejects.toMatchObject(
       rejected('INVALID_SETTINGS'),
     );
+    // Refusals are written for the host who reads them: the setting's name and what it takes.
+    await expect(harness.setup(['Host'], { mode: 'Words' })).rejects.toMatchObject({
+      code: 'INVALID_SETTINGS',
+      message: 'Mode must be one of: numbers, words.',
+    });
+    await expect(harness.setup(['Host'], { drawSeconds: 0 })).rejects.toMatchObject({
+      code: 'INVALID_SETTINGS',
+      message: 'Draw seconds must be at least 1.',
+    });
     await expect(harness.setup(['Host'], { drawSeconds: 0 })).rejects.toMatchObject(
       rejected('INVALID_SETTINGS'),
     );

@@ -107,9 +107,10 @@ describe('ClueScale', () => {
     await expect(harness.act(guesser, { type: 'guess', value: 5 })).rejects.toMatchObject(
       rejected('INVALID_ACTION'),
     );
-    await expect(harness.act(giver, { type: 'clue', text: 'about 7' })).rejects.toMatchObject(
-      rejected('INVALID_ACTION'),
-    );
+    await expect(harness.act(giver, { type: 'clue', text: 'about 7' })).rejects.toMatchObject({
+      code: 'INVALID_ACTION',
+      message: 'A clue must not contain numbers.',
+    });
     await harness.act(giver, { type: 'clue', text: 'warm' });
     await expect(harness.act(giver, { type: 'guess', value: 5 })).rejects.toMatchObject(
       rejected('INVALID_ACTION'),
@@ -118,6 +119,9 @@ describe('ClueScale', () => {
       rejected('INVALID_ACTION'),
     );
     await harness.act(guesser, { type: 'guess', value: 4 });
+    const guessed = (await harness.room()).version;
+    await harness.act(guesser, { type: 'guess', value: 4 }); // a double tap: no change, no error
+    expect((await harness.room()).version).toBe(guessed);
     await expect(harness.act(guesser, { type: 'guess', value: 5 })).rejects.toMatchObject(
       rejected('INVALID_ACTION'),
     );

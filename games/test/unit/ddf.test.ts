@@ -127,7 +127,7 @@ describe('DDF quiz elimination', () => {
   });
 
   it('rejects what the rules forbid with typed errors and leaves the room unchanged', async () => {
-    const [master, ann, bob] = await started();
+    const [master, ann, bob, cat] = await started();
     const before = (await harness.room()).version;
     const answering = (await harness.game(master)).answering as string;
     await expect(harness.act(ann, { type: 'mark', correct: true })).rejects.toMatchObject(
@@ -160,7 +160,11 @@ describe('DDF quiz elimination', () => {
       rejected('INVALID_ACTION'),
     );
     await harness.act(ann, { type: 'vote', playerId: bob });
-    await expect(harness.act(ann, { type: 'vote', playerId: bob })).rejects.toMatchObject(
+    // The same vote again (a double click) changes nothing and is no error; another one is refused.
+    const voted = (await harness.room()).version;
+    await harness.act(ann, { type: 'vote', playerId: bob });
+    expect((await harness.room()).version).toBe(voted);
+    await expect(harness.act(ann, { type: 'vote', playerId: cat })).rejects.toMatchObject(
       rejected('INVALID_ACTION'),
     );
   });
@@ -223,5 +227,45 @@ describe('DDF quiz elimination', () => {
     await expect(harness.setup(['Master'], { questionsPerRound: 9 })).rejects.toMatchObject(
       rejected('INVALID_SETTINGS'),
     );
+  });
+
+  it('judges once when the same judgement arrives twice for one turn (a double click)', async () => {
+    const [master] = await started();
+    const { turn } = await harness.view(master);
+    expect(turn).toEqual(expect.any(Number));
+    const first = (await harness.game(master)).answering as string;
+    await harness.act(master, { type: 'mark', correct: true, turn });
+    const after = await harness.room();
+    await expect(harness.act(master, { type: 'mark', correct: true, turn })).rejects.toMatchObject(
+      rejected('STALE_ACTION'),
+    );
+    expect((await harness.room()).version).toBe(after.version);
+    const view = await harness.game(master);
+    expect(view.answers).toHaveLength(1);
+    expect(view.answers[0]).toMatchObject({ playerId: first, correct: true });
+    // The next contestant has not answered yet: they are still the one answering.
+    expect(view.answering).not.toBe(first);
+    expect(view.stats[view.answering]).toEqual({ right: 0, wrong: 0 });
+  });
+
+  it("gives the game master's own question a fresh countdown", async () => {
+    const [master] = await started({ questionsPerRound: 1, answerSeconds: 30 });
+    const before = await harness.game(master);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await harness.act(master, { type: 'ask', question: 'Favourite colour of the host?', answer: 'Blue' });
+    const after = await harness.game(master);
+    expect(after.deadline).toBeGreaterThan(before.deadline);
+    // The old question's timer is stale: firing it judges nothing.
+    const room = await harness.room();
+    expect(room.timers.filter((t) => t.key === 'game:answer')).toHaveLength(1);
+  });
+
+  it('tells everyone when a new game master took over', async () => {
+    const [master, ann, bob, cat] = await started({ questionsPerRound: 2 });
+    await harness.service.leave(harness.code, master);
+    const newMaster = (await harness.room()).hostId!;
+    for (const viewer of [ann, bob, cat]) {
+      expect((await harness.game(viewer)).masterChange).toEqual({ round: 1, from: master, to: newMaster });
+    }
   });
 });

@@ -69,9 +69,11 @@ describe("SUS'D impostor word game", () => {
     await expect(harness.act(other, { type: 'hint', word: 'early' })).rejects.toMatchObject(
       rejected('INVALID_ACTION'),
     );
-    await expect(harness.act(first, { type: 'hint', word: 'two words' })).rejects.toMatchObject(
-      rejected('INVALID_ACTION'),
-    );
+    // The refusal is written for the player, not as a schema path.
+    await expect(harness.act(first, { type: 'hint', word: 'two words' })).rejects.toMatchObject({
+      code: 'INVALID_ACTION',
+      message: 'A hint is a single word.',
+    });
     await harness.act(first, { type: 'hint', word: 'shiny' });
     let view = await harness.game(other);
     expect(view.hints).toEqual([{ round: 1, playerId: first, word: 'shiny' }]);
@@ -155,6 +157,10 @@ describe("SUS'D impostor word game", () => {
       rejected('INVALID_ACTION'),
     );
     await harness.act(crew[0]!, { type: 'vote', playerId: crew[1]! });
+    // The same vote again (a double click) changes nothing and says nothing.
+    const voted = (await harness.room()).version;
+    await harness.act(crew[0]!, { type: 'vote', playerId: crew[1]! });
+    expect((await harness.room()).version).toBe(voted);
     await expect(harness.act(crew[0]!, { type: 'vote', playerId: impostor })).rejects.toMatchObject(
       rejected('INVALID_ACTION'),
     );

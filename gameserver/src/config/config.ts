@@ -51,6 +51,9 @@ const EnvSchema = z.object({
   AGONES_SDK_GRPC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   AGONES_HEALTH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   ROOM_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
+  // A game notices a dead link in a few seconds, not Socket.IO's 25 s + 20 s (see docs/protocol.md).
+  PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(60_000).default(4000),
+  PING_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(4000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   CORS_ORIGINS: commaList.default([]),
   TRUST_PROXY: TrustProxyEnv.default({ kind: 'none' }),
@@ -102,6 +105,12 @@ export interface Config {
   agones: { healthIntervalMs: number } | undefined;
   /** Lease on a room's timers; after a crash another server takes the room over within this. */
   roomLeaseMs: number;
+  /**
+   * Socket.IO heartbeat: the server pings every `pingIntervalMs` and drops a socket that does not
+   * answer within `pingTimeoutMs`; clients learn both in the handshake and give up on a silent server
+   * after their sum. A player whose network went away is shown offline within that sum.
+   */
+  heartbeat: { pingIntervalMs: number; pingTimeoutMs: number };
   shutdownTimeoutMs: number;
   /** Extra origins whose pages may read `/r/`, `/play` and open Socket.IO (`*`: any). */
   corsOrigins: string[];
@@ -160,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     joinFailuresPerMinute: e.JOIN_FAILURES_PER_MINUTE,
     agones: agones ? { healthIntervalMs: e.AGONES_HEALTH_INTERVAL_MS } : undefined,
     roomLeaseMs: e.ROOM_LEASE_MS,
+    heartbeat: { pingIntervalMs: e.PING_INTERVAL_MS, pingTimeoutMs: e.PING_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,

@@ -8,6 +8,7 @@ import {
   type RoomsBackend,
 } from '@gamebuddies/rooms-api';
 import type { GameRegistry } from '@gamebuddies/rooms';
+import { settingFields } from './settingFields.js';
 export interface PlayApiDeps {
   backend: RoomsBackend;
   games: GameRegistry;
@@ -38,6 +39,7 @@ export function playRouter(deps: PlayApiDeps): Router {
         displayName: g.displayName,
         minPlayers: g.minPlayers,
         maxPlayers: g.maxPlayers,
+        settings: settingFields(g),
       })),
     });
   });

@@ -12,9 +12,15 @@ import type { GameServerIO } from './types.js';
  */
 export function createSocketServer(
   httpServer: HttpServer,
-  options: { corsOrigins: string[] | '*'; redisAdapter: RedisAdapter | undefined },
+  options: {
+    corsOrigins: string[] | '*';
+    redisAdapter: RedisAdapter | undefined;
+    heartbeat: { pingIntervalMs: number; pingTimeoutMs: number };
+  },
 ): GameServerIO {
   const io: GameServerIO = new Server(httpServer, {
+    pingInterval: options.heartbeat.pingIntervalMs,
+    pingTimeout: options.heartbeat.pingTimeoutMs,
     transports: ['polling', 'websocket'],
     perMessageDeflate: false,
     maxHttpBufferSize: 64 * 1024,

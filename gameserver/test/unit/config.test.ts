@@ -18,6 +18,15 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('has a heartbeat fit for a game, configurable within sane bounds', () => {
+    expect(loadConfig({}).heartbeat).toEqual({ pingIntervalMs: 4000, pingTimeoutMs: 4000 });
+    expect(loadConfig({ PING_INTERVAL_MS: '2500', PING_TIMEOUT_MS: '3000' }).heartbeat).toEqual({
+      pingIntervalMs: 2500,
+      pingTimeoutMs: 3000,
+    });
+    expect(() => loadConfig({ PING_TIMEOUT_MS: '50' })).toThrow(/PING_TIMEOUT_MS="50"/);
+  });
+
   it('reads the seed names and lists', () => {
     const config = loadConfig({
       PORT: '3001',

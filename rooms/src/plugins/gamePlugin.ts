@@ -78,6 +78,13 @@ export interface GamePlugin<
   onJoin?(state: State, player: GamePlayer, ctx: GameContext<Settings>): State;
   onLeave?(state: State, player: GamePlayer, ctx: GameContext<Settings>): State;
   onTimer?(state: State, timer: { name: string; data: unknown }, ctx: GameContext<Settings>): State;
+  /**
+   * Where the game is: a number that moves on whenever what an action answers changes (a new
+   * question, hint turn, vote, draw). Every snapshot carries it as `turn`; an action that names a
+   * `turn` the game has left is refused with STALE_ACTION and changes nothing, so a double click or a
+   * click that arrives late acts once. Without it a game takes every action as it comes.
+   */
+  turn?(state: State): number;
   /** What one player may see. Anything not returned here never leaves the server. */
   view(state: State, viewer: Viewer, ctx: GameContext<Settings>): unknown;
 }

@@ -42,12 +42,19 @@ export interface RoomRecord {
   settings: Record<string, unknown>;
   phase: RoomPhase;
   players: PlayerRecord[];
+  /**
+   * Names of players who left, by id (the latest FORMER_PLAYERS_KEPT): a game's scores and results
+   * still name them. Absent in rooms stored before it existed.
+   */
+  formerPlayers?: Record<string, string>;
   chat: ChatMessage[];
   /** The game plugin's full state, hidden information included; never sent as is. */
   game: unknown;
   timers: TimerRecord[];
   results: unknown;
 }
+
+export const FORMER_PLAYERS_KEPT = 50;
 
 /** Timer keys: the platform's own and the game's never collide. */
 export const SEAT_TIMER_PREFIX = 'seat:';

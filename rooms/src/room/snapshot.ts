@@ -14,7 +14,9 @@ export function snapshotFor(room: RoomRecord, plugin: AnyGamePlugin, viewer: Vie
     maxPlayers: room.maxPlayers,
     settings: room.settings,
     players: room.players.map((p) => ({ id: p.id, name: p.name, role: p.role, connected: p.connected })),
+    formerPlayers: room.formerPlayers ?? {},
     game: plugin.view(room.game, viewer, viewContext(room, plugin)),
+    turn: plugin.turn ? plugin.turn(room.game) : null,
     chat: room.chat,
     results: room.results,
   };

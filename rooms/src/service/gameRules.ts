@@ -1,4 +1,4 @@
-import { AppError, describeZodError } from '@gamebuddies/protocol';
+import { AppError, describeForPeople } from '@gamebuddies/protocol';
 import type { RoomEvent } from '../room/roomEvents.js';
 import { GAME_TIMER_PREFIX, SEAT_TIMER_PREFIX, type RoomRecord } from '../room/roomRecord.js';
 import { parseSettings, runHook } from './pluginRunner.js';
@@ -15,8 +15,12 @@ export function act(
 ): void {
   const actor = requirePlayer(draft, playerId);
   const plugin = ctx.pluginFor(draft.gameType);
-  const parsed = plugin.actionSchema.safeParse(payload);
-  if (!parsed.success) throw new AppError('INVALID_ACTION', describeZodError(parsed.error));
+  const { turn, ...action } = payload;
+  if (turn !== undefined && plugin.turn && plugin.turn(draft.game) !== turn) {
+    throw new AppError('STALE_ACTION', 'The game has moved on: that action was for an earlier turn');
+  }
+  const parsed = plugin.actionSchema.safeParse(action);
+  if (!parsed.success) throw new AppError('INVALID_ACTION', describeForPeople(parsed.error));
   const finished = runHook(plugin, ctx.log, draft, Date.now(), (_gameCtx, withActor) => {
     draft.game = plugin.onAction(draft.game, parsed.data, withActor(actor));
   });
@@ -40,7 +44,10 @@ export function updateSettings(
     const max = Number(maxPlayers);
     const least = Math.max(plugin.minPlayers, draft.players.length);
     if (max < least || max > plugin.maxPlayers) {
-      throw new AppError('INVALID_SETTINGS', `maxPlayers must be between ${least} and ${plugin.maxPlayers}`);
+      throw new AppError(
+        'INVALID_SETTINGS',
+        `Max players must be between ${least} and ${plugin.maxPlayers}.`,
+      );
     }
     draft.maxPlayers = max;
   }

@@ -1,4 +1,4 @@
-import { AppError, describeZodError } from '@gamebuddies/protocol';
+import { AppError, describeForPeople } from '@gamebuddies/protocol';
 import type { Logger } from '../logger.js';
 import { createGameContext } from '../plugins/gameContext.js';
 import { GameRuleError, type AnyGamePlugin } from '../plugins/gamePlugin.js';
@@ -36,6 +36,6 @@ export function parseSettings(
   input: Record<string, unknown>,
 ): Record<string, unknown> {
   const parsed = plugin.settingsSchema.safeParse(input);
-  if (!parsed.success) throw new AppError('INVALID_SETTINGS', describeZodError(parsed.error));
+  if (!parsed.success) throw new AppError('INVALID_SETTINGS', describeForPeople(parsed.error));
   return parsed.data as Record<string, unknown>;
 }

@@ -2,7 +2,12 @@ import { AppError, type LeaveReason } from '@gamebuddies/protocol';
 import { toGamePlayer } from '../plugins/gameContext.js';
 import type { AnyGamePlugin } from '../plugins/gamePlugin.js';
 import type { RoomEvent } from '../room/roomEvents.js';
-import { SEAT_TIMER_PREFIX, type PlayerRecord, type RoomRecord } from '../room/roomRecord.js';
+import {
+  FORMER_PLAYERS_KEPT,
+  SEAT_TIMER_PREFIX,
+  type PlayerRecord,
+  type RoomRecord,
+} from '../room/roomRecord.js';
 import { hashToken, newPlayerId, newSecretToken, sameHash } from '../room/tokens.js';
 import { passHost } from './hostRules.js';
 import { runHook } from './pluginRunner.js';
@@ -137,6 +142,8 @@ export function removePlayer(
   events: RoomEvent[],
 ): void {
   draft.players = draft.players.filter((p) => p.id !== player.id);
+  const former = Object.entries({ ...draft.formerPlayers, [player.id]: player.name });
+  draft.formerPlayers = Object.fromEntries(former.slice(-FORMER_PLAYERS_KEPT));
   draft.timers = draft.timers.filter((t) => t.key !== SEAT_TIMER_PREFIX + player.id);
   if (draft.hostId === player.id) passHost(draft);
   const plugin = ctx.pluginFor(draft.gameType);

@@ -31,20 +31,24 @@ interface ClueView {
   } | null;
 }
 
-/** The 1–10 scale; `pick` makes its numbers buttons. */
+/** The 1–10 scale; `pick` makes its numbers buttons, `mine` marks the player's own guess. */
 function scale(
   category: Category,
-  mark: { target?: number | null; guesses?: Record<string, number> },
+  mark: { target?: number | null; guesses?: Record<string, number>; mine?: number | null },
   pick?: (n: number) => void,
   ctx?: ScreenContext<ClueView>,
 ) {
   return h(
     'div',
-    { className: 'scale' },
+    { className: `scale ${pick ? 'active' : 'inactive'}` },
     h('div', { className: 'ends' }, h('span', {}, `← ${category.low}`), h('span', {}, `${category.high} →`)),
     h(
       'div',
-      { className: 'numbers' },
+      {
+        className: 'numbers',
+        role: 'group',
+        'aria-label': `From ${category.low} (1) to ${category.high} (10)`,
+      },
       ...Array.from({ length: 10 }, (_, i) => {
         const n = i + 1;
         const guessers = Object.entries(mark.guesses ?? {})
@@ -53,14 +57,14 @@ function scale(
         return h(
           'button',
           {
-            className: n === mark.target ? 'target' : '',
+            className: [n === mark.target ? 'target' : '', n === mark.mine ? 'mine' : ''].join(' '),
             disabled: !pick,
             title: guessers.join(', '),
-            'aria-label': String(n),
+            'aria-pressed': n === mark.mine ? 'true' : undefined,
             onclick: () => pick?.(n),
           },
           String(n),
-          guessers.length > 0 && h('small', {}, guessers.join(', ')),
+          guessers.length > 0 && h('small', {}, ` ${guessers.join(', ')}`),
         );
       }),
     ),
@@ -98,7 +102,8 @@ function stage(ctx: ScreenContext<ClueView>) {
             (text) => ctx.act({ type: 'clue', text }),
           ),
       ];
-    case 'guess':
+    case 'guess': {
+      const canGuess = !giving && g.players.includes(ctx.me) && g.myGuess === null;
       return [
         h(
           'p',
@@ -111,14 +116,14 @@ function stage(ctx: ScreenContext<ClueView>) {
         g.category &&
           scale(
             g.category,
-            { target: g.target },
-            !giving && g.players.includes(ctx.me) && g.myGuess === null
-              ? (value) => ctx.act({ type: 'guess', value })
-              : undefined,
+            { target: g.target, mine: g.myGuess },
+            canGuess ? (value) => void ctx.act({ type: 'guess', value }) : undefined,
           ),
-        g.myGuess !== null && h('p', {}, `You guessed ${g.myGuess}.`),
+        canGuess && h('p', { className: 'prompt' }, 'Tap a number: where on the scale does the clue point?'),
+        g.myGuess !== null && h('p', { 'data-testid': 'my-guess' }, `You guessed ${g.myGuess}.`),
         h('p', { className: 'muted' }, `Guessed: ${g.guessed.length} of ${g.players.length - 1}`),
       ];
+    }
     case 'reveal': {
       const last = g.lastRound!;
       return [
@@ -136,9 +141,9 @@ function stage(ctx: ScreenContext<ClueView>) {
             .filter(([, p]) => p > 0)
             .map(([id, p]) => h('li', {}, `${ctx.name(id)} +${p}`)),
         ),
-        ctx.isHost
-          ? h('button', { className: 'primary', onclick: () => ctx.act({ type: 'next' }) }, 'Next round')
-          : h('p', { className: 'muted' }, 'Next round in ', countdown(g.deadline)),
+        ctx.isHost &&
+          h('button', { className: 'primary', onclick: () => void ctx.act({ type: 'next' }) }, 'Next round'),
+        h('p', { className: 'muted' }, 'Next round in ', countdown(g.deadline)),
       ];
     }
   }

@@ -7,7 +7,7 @@ export function startButton(ctx: ScreenContext<{ stage: string }>, label?: strin
   return ctx.isHost
     ? h(
         'button',
-        { className: 'primary', 'data-testid': 'start', onclick: () => ctx.act({ type: 'start' }) },
+        { className: 'primary', 'data-testid': 'start', onclick: () => void ctx.act({ type: 'start' }) },
         label ?? (again ? 'Play again' : 'Start game'),
       )
     : h(
@@ -17,12 +17,18 @@ export function startButton(ctx: ScreenContext<{ stage: string }>, label?: strin
       );
 }
 
-/** "Winner: Ann" once the room has results with `winners`. */
+/** "Winner: Ann" once the room has results with `winners`; a winner reads "You won!" too. */
 export function winnersLine(ctx: ScreenContext<unknown>): Child {
   const results = ctx.room.results as { winners?: string[] } | null;
   if (!results?.winners) return null;
   const text = results.winners.length === 0 ? 'Nobody won.' : `Winner: ${names(ctx, results.winners)}`;
-  return h('p', { className: 'winner', 'data-testid': 'winner' }, `🏆 ${text}`);
+  return h(
+    'div',
+    {},
+    results.winners.includes(ctx.me) &&
+      h('p', { className: 'you-won', 'data-testid': 'you-won' }, 'You won!'),
+    h('p', { className: 'winner', 'data-testid': 'winner' }, `🏆 ${text}`),
+  );
 }
 
 export function scoreTable(
@@ -36,6 +42,7 @@ export function scoreTable(
     'table',
     { className: 'scores' },
     h('caption', {}, 'Scores'),
+    h('tr', {}, h('th', { scope: 'col' }, 'Player'), h('th', { scope: 'col' }, 'Points')),
     ...sorted.map((id) =>
       h(
         'tr',
@@ -58,5 +65,21 @@ export function playerButtons(
     'div',
     { className: 'choices' },
     ...ids.map((id) => h('button', { onclick: () => onPick(id) }, label(ctx.name(id)))),
+  );
+}
+
+/** Who voted for whom, once a vote is over ("Ann → Bob"). */
+export function votesList(
+  ctx: ScreenContext<unknown>,
+  votes: Record<string, string>,
+  caption: string,
+): Child {
+  const entries = Object.entries(votes);
+  if (entries.length === 0) return null;
+  return h(
+    'div',
+    { className: 'votes', 'data-testid': 'votes' },
+    h('h3', {}, caption),
+    h('ul', {}, ...entries.map(([voter, target]) => h('li', {}, `${ctx.name(voter)} → ${ctx.name(target)}`))),
   );
 }

@@ -26,6 +26,7 @@ interface DdfView {
   myVote: string | null;
   tied: string[];
   lastVote: { eliminated: string; decidedBy: string; counts: Record<string, number> } | null;
+  masterChange: { round: number; from: string | null; to: string } | null;
 }
 
 const DECIDED_BY: Record<string, string> = {
@@ -45,7 +46,7 @@ function videoPanel(ctx: ScreenContext<DdfView>) {
   const active = call;
   return h(
     'section',
-    { className: 'video-panel' },
+    { className: 'video-panel', 'data-free': '' },
     active.element,
     !active.cameraOn &&
       h(
@@ -75,7 +76,13 @@ function statsTable(ctx: ScreenContext<DdfView>) {
     'table',
     { className: 'scores' },
     h('caption', {}, 'Contestants'),
-    h('tr', {}, h('th', {}, ''), h('th', {}, '✓'), h('th', {}, '✗')),
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'col' }, 'Contestant'),
+      h('th', { scope: 'col', 'aria-label': 'Right answers' }, '✓'),
+      h('th', { scope: 'col', 'aria-label': 'Wrong answers' }, '✗'),
+    ),
     ...g.contestants.map((id) =>
       h(
         'tr',
@@ -87,6 +94,32 @@ function statsTable(ctx: ScreenContext<DdfView>) {
     ),
   );
 }
+
+/** The latest judged answer, shown to everyone once judged. */
+function lastJudged(ctx: ScreenContext<DdfView>) {
+  const last = ctx.game.answers.at(-1);
+  if (!last) return null;
+  const verdict = last.timedOut ? 'ran out of time' : last.correct ? 'was right' : 'was wrong';
+  return h(
+    'p',
+    { className: `judged ${last.correct ? 'right' : 'wrong'}`, 'data-testid': 'judged' },
+    `${ctx.name(last.playerId)} ${verdict}${last.answer ? '. The answer: ' : '.'}`,
+    last.answer && h('strong', {}, last.answer),
+  );
+}
+
+function voteCounts(ctx: ScreenContext<DdfView>, counts: Record<string, number>) {
+  const sorted = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  return h(
+    'p',
+    { className: 'muted', 'data-testid': 'vote-counts' },
+    'Votes: ',
+    sorted.map(([id, n]) => `${ctx.name(id)} ${n}`).join(' · '),
+  );
+}
+
+const TIE_RULE =
+  'Most votes leaves. A tie goes to the one with the most wrong answers; if still tied, the game master decides.';
 
 function stage(ctx: ScreenContext<DdfView>) {
   const g = ctx.game;
@@ -111,6 +144,8 @@ function stage(ctx: ScreenContext<DdfView>) {
           ' answers ',
           countdown(g.deadline),
         ),
+        g.answering === ctx.me &&
+          h('p', { className: 'your-turn', 'data-testid': 'your-turn' }, 'Your turn: answer out loud!'),
         h('blockquote', { 'data-testid': 'question' }, g.question?.text ?? ''),
         isMaster &&
           h(
@@ -122,12 +157,12 @@ function stage(ctx: ScreenContext<DdfView>) {
               { className: 'choices' },
               h(
                 'button',
-                { className: 'good', onclick: () => ctx.act({ type: 'mark', correct: true }) },
+                { className: 'good', onclick: () => void ctx.act({ type: 'mark', correct: true }) },
                 '✓ Right',
               ),
               h(
                 'button',
-                { className: 'bad', onclick: () => ctx.act({ type: 'mark', correct: false }) },
+                { className: 'bad', onclick: () => void ctx.act({ type: 'mark', correct: false }) },
                 '✗ Wrong',
               ),
             ),
@@ -147,32 +182,47 @@ function stage(ctx: ScreenContext<DdfView>) {
               ),
             ),
           ),
+        lastJudged(ctx),
         g.upNext.length > 0 && h('p', { className: 'muted' }, `Then: ${names(ctx, g.upNext)}`),
       ];
     case 'vote':
       return [
+        lastJudged(ctx),
         h('p', {}, `Round ${g.round}: who should leave? `, countdown(g.deadline)),
         alive && !g.myVote
           ? playerButtons(
               ctx,
               g.alive.filter((id) => id !== ctx.me),
               (name) => `Vote ${name}`,
-              (playerId) => ctx.act({ type: 'vote', playerId }),
+              (playerId) => void ctx.act({ type: 'vote', playerId }),
             )
-          : h('p', {}, g.myVote ? `You voted for ${ctx.name(g.myVote)}.` : 'The contestants are voting.'),
-        h('p', { className: 'muted' }, `Voted: ${g.voted.length} of ${g.alive.length}`),
+          : h(
+              'p',
+              {},
+              g.myVote
+                ? `You voted for ${ctx.name(g.myVote)}.`
+                : isMaster
+                  ? 'The contestants are voting; you break a tie if it comes to that.'
+                  : 'The contestants are voting.',
+            ),
+        h('p', { className: 'muted' }, `Voted: ${g.voted.length} of ${g.alive.length}. ${TIE_RULE}`),
       ];
     case 'tiebreak':
       return [
-        h('p', {}, `A tie between ${names(ctx, g.tied)}. `, countdown(g.deadline)),
+        h(
+          'p',
+          {},
+          `A tie between ${names(ctx, g.tied)}, with as many wrong answers. `,
+          countdown(g.deadline),
+        ),
         isMaster
           ? playerButtons(
               ctx,
               g.tied,
               (name) => `${name} leaves`,
-              (playerId) => ctx.act({ type: 'decide', playerId }),
+              (playerId) => void ctx.act({ type: 'decide', playerId }),
             )
-          : h('p', {}, 'The game master decides who leaves.'),
+          : h('p', {}, 'The game master decides who leaves (chance decides if time runs out).'),
       ];
     case 'elimination':
       return [
@@ -182,27 +232,42 @@ function stage(ctx: ScreenContext<DdfView>) {
             { className: 'out-line', 'data-testid': 'eliminated' },
             `${ctx.name(g.lastVote.eliminated)} is out: ${DECIDED_BY[g.lastVote.decidedBy] ?? ''}.`,
           ),
-        isMaster
-          ? h('button', { className: 'primary', onclick: () => ctx.act({ type: 'next' }) }, 'Next round')
-          : h('p', { className: 'muted' }, 'Next round in ', countdown(g.deadline)),
+        g.lastVote && voteCounts(ctx, g.lastVote.counts),
+        isMaster &&
+          h('button', { className: 'primary', onclick: () => void ctx.act({ type: 'next' }) }, 'Next round'),
+        h('p', { className: 'muted' }, 'Next round in ', countdown(g.deadline)),
       ];
   }
+}
+
+/** One line saying who this player is in the game, never two that contradict each other. */
+function roleLine(ctx: ScreenContext<DdfView>) {
+  const g = ctx.game;
+  if (g.stage === 'lobby' || g.stage === 'finished') return null;
+  if (ctx.me === g.master) return 'You are the game master: you ask, judge and break ties.';
+  if (g.alive.includes(ctx.me)) return null;
+  if (g.contestants.includes(ctx.me)) return 'You are out: watch the rest.';
+  return 'You are watching this game.';
 }
 
 export const ddfScreen: GameScreen<DdfView> = {
   render(ctx) {
     const g = ctx.game;
-    const role =
-      ctx.me === g.master
-        ? 'You are the game master.'
-        : g.alive.includes(ctx.me)
-          ? null
-          : g.contestants.includes(ctx.me)
-            ? 'You are out: watch the rest.'
-            : null;
+    const role = roleLine(ctx);
+    const change = g.masterChange;
     return [
       videoPanel(ctx),
-      role && g.stage !== 'lobby' && h('p', { className: 'role' }, role),
+      change &&
+        g.stage !== 'finished' &&
+        change.round === g.round &&
+        h(
+          'p',
+          { className: 'notice', 'data-testid': 'master-change' },
+          change.to === ctx.me
+            ? 'The game master left: you are the game master now.'
+            : `The game master left: ${ctx.name(change.to)} is the game master now.`,
+        ),
+      role && h('p', { className: 'role', 'data-testid': 'role' }, role),
       ...stage(ctx),
       g.contestants.length > 0 && statsTable(ctx),
     ];

@@ -38,7 +38,7 @@ export const rpsScreen: GameScreen<RpsView> = {
                   'aria-label': choice,
                   disabled: !!g.myChoice,
                   className: g.myChoice === choice ? 'picked' : '',
-                  onclick: () => ctx.act({ type: 'choose', choice }),
+                  onclick: () => void ctx.act({ type: 'choose', choice }),
                 },
                 icon,
               ),
@@ -59,7 +59,7 @@ export const rpsScreen: GameScreen<RpsView> = {
             h('li', {}, `${ctx.name(id)}: ${c ? ICONS[c] : '—'} (+${last.points[id] ?? 0})`),
           ),
         ),
-      ctx.isHost && h('button', { onclick: () => ctx.act({ type: 'next' }) }, 'Next'),
+      ctx.isHost && h('button', { onclick: () => void ctx.act({ type: 'next' }) }, 'Next'),
       scoreTable(ctx, g.participants, g.scores),
     ];
   },

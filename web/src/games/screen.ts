@@ -9,21 +9,18 @@ export interface ScreenContext<View> {
   me: string;
   isHost: boolean;
   client: RoomClient;
+  /** A player's name, also for one who left ("Dan (left)"). */
   name(id: string | null | undefined): string;
-  /** Sends a game action; a refusal is shown to the player. */
-  act(action: { type: string; [key: string]: unknown }): void;
-}
-
-/** Settings the generic settings form cannot discover from the room (optional lists). */
-export interface ExtraSetting {
-  key: string;
-  label: string;
-  kind: 'lines';
+  /**
+   * Sends a game action for the turn on screen; resolves true once the server took it. A refusal is
+   * shown to the player (a stale one is not: the game already moved on). `anyTurn` for actions that
+   * name what they act on (a Bingo cell).
+   */
+  act(action: { type: string; [key: string]: unknown }, options?: { anyTurn?: boolean }): Promise<boolean>;
 }
 
 export interface GameScreen<View = unknown> {
   render(ctx: ScreenContext<View>): Child[];
-  extraSettings?: ExtraSetting[];
   /** Runs when the room page closes or switches game (video calls hang up). */
   dispose?(): void;
 }

@@ -1,5 +1,5 @@
 import { countdown, h, inputForm } from '../dom.js';
-import { playerButtons, startButton, winnersLine } from './common.js';
+import { playerButtons, startButton, votesList, winnersLine } from './common.js';
 import type { GameScreen, ScreenContext } from './screen.js';
 
 interface SusdView {
@@ -20,6 +20,7 @@ interface SusdView {
 interface SusdResults {
   impostor: string;
   word: string;
+  votes: Record<string, string>;
   caught: boolean;
   guess: string | null;
   reason: string;
@@ -57,8 +58,8 @@ function hintList(ctx: ScreenContext<SusdView>) {
       h(
         'li',
         {},
-        h('span', { className: 'muted' }, `R${hint.round} ${ctx.name(hint.playerId)}: `),
-        hint.word ?? '—',
+        h('span', { className: 'muted' }, `Round ${hint.round}, ${ctx.name(hint.playerId)}: `),
+        h('strong', {}, hint.word ?? '—'),
       ),
     ),
   );
@@ -80,6 +81,7 @@ function stage(ctx: ScreenContext<SusdView>) {
             REASONS[results.reason] ?? '',
           ),
         winnersLine(ctx),
+        results && votesList(ctx, results.votes ?? {}, 'Who voted for whom'),
         startButton(ctx),
       ];
     }
@@ -107,13 +109,14 @@ function stage(ctx: ScreenContext<SusdView>) {
               ctx,
               g.players.filter((id) => id !== ctx.me),
               (name) => `Vote ${name}`,
-              (playerId) => ctx.act({ type: 'vote', playerId }),
+              (playerId) => void ctx.act({ type: 'vote', playerId }),
             )
           : h('p', {}, g.myVote ? `You voted for ${ctx.name(g.myVote)}.` : 'The players are voting.'),
         h('p', { className: 'muted' }, `Voted: ${g.voted.length} of ${g.players.length}`),
       ];
     case 'guess':
       return [
+        g.votes && votesList(ctx, g.votes, 'Who voted for whom'),
         h(
           'p',
           {},
@@ -136,9 +139,6 @@ function stage(ctx: ScreenContext<SusdView>) {
 }
 
 export const susdScreen: GameScreen<SusdView> = {
-  extraSettings: [
-    { key: 'words', label: 'Secret words, one per line (everyone can see this list)', kind: 'lines' },
-  ],
   render(ctx) {
     return [
       ctx.game.stage !== 'lobby' && ctx.game.stage !== 'finished' && roleBanner(ctx),
