@@ -229,6 +229,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
         connectedPlayers,
         maxRooms: config.maxRooms,
         healthIntervalMs: config.agones!.healthIntervalMs,
+        drainTimeoutMs: config.agones!.drainTimeoutMs,
         log,
       })
     : undefined;

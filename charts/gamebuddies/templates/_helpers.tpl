@@ -196,3 +196,71 @@ capabilities:
 {{- printf "http://%s.%s.svc:%d" (include "gamebuddies.operator.fullname" .) .Release.Namespace (int .Values.roomsApi.service.port) -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+A secret the chart makes up when none is given, the same on every render: the value already in the
+cluster (helm install/upgrade can look it up), else one derived from `secretSeed` (renders without
+cluster access, `helm template` and GitOps, give the same value every time), else random (a plain
+`helm install`; `lookup` keeps it on upgrades). Pass (dict "root" $ "secret" <name> "key" <key>
+"purpose" <what it is for>); answers the value, not base64.
+*/}}
+{{- define "gamebuddies.generatedSecret" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace .secret -}}
+{{- $data := ($existing.data | default dict) -}}
+{{- if hasKey $data .key -}}
+{{- index $data .key | b64dec -}}
+{{- else if .root.Values.secretSeed -}}
+{{- printf "%s/%s/%s/%s" .root.Values.secretSeed .root.Release.Namespace .root.Release.Name .purpose | sha256sum | trunc 32 -}}
+{{- else -}}
+{{- randAlphaNum 32 -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Redis password the chart's Secret holds (empty when the password comes from elsewhere). */}}
+{{- define "gamebuddies.redisPassword" -}}
+{{- $external := eq .Values.redis.mode "external" -}}
+{{- $needed := ternary (and .Values.redis.external.password (not .Values.redis.external.existingSecret)) (and .Values.redis.auth.enabled (not .Values.redis.auth.existingSecret)) $external -}}
+{{- if $needed -}}
+{{- $password := ternary .Values.redis.external.password .Values.redis.auth.password $external -}}
+{{- if $password -}}
+{{- $password -}}
+{{- else -}}
+{{- include "gamebuddies.generatedSecret" (dict "root" . "secret" (include "gamebuddies.redisSecretName" .) "key" "password" "purpose" "redis-password") -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The token encryption key the chart's API Secret holds (32 bytes, base64). */}}
+{{- define "gamebuddies.tokenEncryptionKey" -}}
+{{- if .Values.roomsApi.tokenEncryptionKey -}}
+{{- .Values.roomsApi.tokenEncryptionKey -}}
+{{- else -}}
+{{- $name := include "gamebuddies.apiSecretName" . -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace $name -}}
+{{- $data := ($existing.data | default dict) -}}
+{{- if hasKey $data "token-encryption-key" -}}
+{{- index $data "token-encryption-key" | b64dec -}}
+{{- else if .Values.secretSeed -}}
+{{- printf "%s/%s/%s/token-encryption-key" .Values.secretSeed .Release.Namespace .Release.Name | sha256sum | trunc 32 | b64enc -}}
+{{- else -}}
+{{- randBytes 32 -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Pod annotations that roll the pods when a Secret the chart renders changes: pass (dict "root" $
+"api" <bool> "redis" <bool>). Hashes the secret values only (a label or chart version change rolls
+nothing). A Secret you bring (existingSecret) is not seen: roll by hand or with a reloader.
+*/}}
+{{- define "gamebuddies.secretChecksums" -}}
+{{- $root := .root -}}
+{{- $parts := list -}}
+{{- if and .api (not $root.Values.roomsApi.existingSecret) -}}
+{{- $parts = append $parts (dict "keys" $root.Values.roomsApi.apiKeys "token" (include "gamebuddies.tokenEncryptionKey" $root) "webhook" $root.Values.roomsApi.webhook.secret) -}}
+{{- end -}}
+{{- if .redis -}}
+{{- $parts = append $parts (include "gamebuddies.redisPassword" $root) -}}
+{{- end -}}
+checksum/secrets: {{ $parts | toJson | sha256sum }}
+{{- end -}}

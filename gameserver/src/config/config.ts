@@ -50,6 +50,13 @@ const EnvSchema = z.object({
   AGONES_ENABLED: booleanFromEnv.default(false),
   AGONES_SDK_GRPC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   AGONES_HEALTH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  // A drained (or rolled-out) server's rooms get this long to end before they are moved elsewhere.
+  DRAIN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600 * 1000)
+    .default(1_800_000),
   ROOM_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
   // A game notices a dead link in a few seconds, not Socket.IO's 25 s + 20 s (see docs/protocol.md).
   PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(60_000).default(4000),
@@ -102,7 +109,7 @@ export interface Config {
    * Under Agones (AGONES_ENABLED, or AGONES_SDK_GRPC_PORT set by the sidecar): the SDK lifecycle, and
    * rooms served only when in the GameServer's `rooms` List.
    */
-  agones: { healthIntervalMs: number } | undefined;
+  agones: { healthIntervalMs: number; drainTimeoutMs: number } | undefined;
   /** Lease on a room's timers; after a crash another server takes the room over within this. */
   roomLeaseMs: number;
   /**
@@ -167,7 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     actionRatePerSec: e.ACTION_RATE_PER_SEC,
     actionBurst: e.ACTION_BURST,
     joinFailuresPerMinute: e.JOIN_FAILURES_PER_MINUTE,
-    agones: agones ? { healthIntervalMs: e.AGONES_HEALTH_INTERVAL_MS } : undefined,
+    agones: agones
+      ? { healthIntervalMs: e.AGONES_HEALTH_INTERVAL_MS, drainTimeoutMs: e.DRAIN_TIMEOUT_MS }
+      : undefined,
     roomLeaseMs: e.ROOM_LEASE_MS,
     heartbeat: { pingIntervalMs: e.PING_INTERVAL_MS, pingTimeoutMs: e.PING_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -1,5 +1,12 @@
 import type { GameServerAllocation } from '../kube/agonesTypes.js';
 
+/**
+ * `"false"` on a GameServer: no new rooms. The Fleet's allocationOverflow sets it on old servers
+ * during a rollout (so they empty and the rollout ends) and a drain sets it by hand. A server without
+ * the label (one made before the chart set it) still takes rooms, so an upgrade places rooms at once.
+ */
+export const ACCEPTING_LABEL = 'gamebuddies.io/accepting';
+
 export interface AllocationPolicy {
   gameTypeLabel: string;
   roomsList: string;
@@ -18,6 +25,7 @@ export function allocationRequest(
   policy: AllocationPolicy,
 ): GameServerAllocation {
   const matchLabels = { [policy.gameTypeLabel]: gameType };
+  const matchExpressions = [{ key: ACCEPTING_LABEL, operator: 'NotIn' as const, values: ['false'] }];
   const lists = { [policy.roomsList]: { minAvailable: 1 } };
   const leastLoaded = policy.strategy === 'least-loaded';
   return {
@@ -25,8 +33,8 @@ export function allocationRequest(
     kind: 'GameServerAllocation',
     spec: {
       selectors: [
-        { matchLabels, gameServerState: 'Allocated', lists },
-        { matchLabels, gameServerState: 'Ready', lists },
+        { matchLabels, matchExpressions, gameServerState: 'Allocated', lists },
+        { matchLabels, matchExpressions, gameServerState: 'Ready', lists },
       ],
       scheduling: leastLoaded ? 'Distributed' : 'Packed',
       priorities: [{ type: 'List', key: policy.roomsList, order: leastLoaded ? 'Descending' : 'Ascending' }],

@@ -12,6 +12,11 @@ describe('allocation requests', () => {
     for (const s of request.spec.selectors) {
       expect(s.matchLabels).toEqual({ 'gamebuddies.io/game-type': 'rps' });
       expect(s.lists).toEqual({ rooms: { minAvailable: 1 } });
+      // A drained server (or an old one in a rollout, marked by the Fleet's allocationOverflow) is
+      // never chosen: the label the chart's Fleets use.
+      expect(s.matchExpressions).toEqual([
+        { key: 'gamebuddies.io/accepting', operator: 'NotIn', values: ['false'] },
+      ]);
     }
     expect(request.spec.lists).toEqual({ rooms: { addValues: ['K7QXM2'] } });
     expect(request.spec).toMatchObject({
