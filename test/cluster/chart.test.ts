@@ -214,8 +214,10 @@ describe('what the chart renders', () => {
     const sentinel = ofKind(objects([scenario('production-values.yaml')]), 'StatefulSet')[0]!;
     expect(sentinel.spec.replicas).toBe(3);
     expect(sentinel.spec.podManagementPolicy).toBe('Parallel');
-    // Sentinel has no password of its own: only this release's pods reach Redis and Sentinel.
-    const [policy] = ofKind(objects([scenario('production-values.yaml')]), 'NetworkPolicy');
+    // Only this release's pods reach Redis and Sentinel (both also require the password).
+    const policy = ofKind(objects([scenario('production-values.yaml')]), 'NetworkPolicy').find(
+      (p) => p.metadata.name === 'gb-gamebuddies-redis',
+    );
     const from = policy!.spec.ingress[0].from[0];
     expect(from.podSelector.matchLabels).toEqual({
       'app.kubernetes.io/instance': 'gb',

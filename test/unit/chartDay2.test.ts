@@ -35,6 +35,11 @@ const env = (container: any): Record<string, string> =>
     (container.env as any[]).map((e) => [e.name, 'value' in e ? e.value : JSON.stringify(e.valueFrom)]),
   );
 
+const secretsOf = (list: KubeObject[]): Record<string, Record<string, string>> =>
+  Object.fromEntries(
+    ofKind(list, 'Secret').map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s.stringData]),
+  );
+
 /** Kubernetes label-selector semantics (matchLabels and matchExpressions), for the allocation selectors. */
 function selects(
   selector: {
@@ -171,5 +176,202 @@ describe('secrets the chart makes up', () => {
     });
     expect(checksum(keys, 'Deployment', '-operator')).not.toBe(checksum(before, 'Deployment', '-operator'));
     expect(checksum(keys, 'Fleet', '-ddf')).toBe(checksum(before, 'Fleet', '-ddf'));
+  });
+});
+
+describe('Redis that survives its own chart', () => {
+  const statefulSet = (list: KubeObject[]) => named(list, 'StatefulSet', '-redis');
+  const config = (list: KubeObject[]) => named(list, 'ConfigMap', '-redis').data;
+
+  it('restarts on a configuration change, not on a chart version bump', () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'gb-chart-')), 'gamebuddies');
+    cpSync(CHART, copy, { recursive: true });
+    const chartYaml = join(copy, 'Chart.yaml');
+    writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, 'version: 99.1.0'));
+    const checksum = (list: KubeObject[]) =>
+      statefulSet(list).spec.template.metadata.annotations['checksum/config'];
+    const before = render([scenario('production')]);
+    const bumped = render([scenario('production')], {}, copy);
+    // The bump is visible (labels carry the chart version), the Redis pods do not roll for it.
+    expect(named(bumped, 'ConfigMap', '-redis').metadata.labels!['helm.sh/chart']).toBe('gamebuddies-99.1.0');
+    expect(checksum(bumped)).toBe(checksum(before));
+    expect(checksum(render([scenario('production')], { 'redis.appendfsync': 'everysec' }))).not.toBe(
+      checksum(before),
+    );
+  });
+
+  it('refuses writes when full instead of being OOM-killed: maxmemory from the memory limit', () => {
+    expect(config(render())['redis.conf']).toMatch(/^maxmemory 402653184$/m); // 75% of 512Mi
+    expect(config(render())['redis.conf']).toMatch(/^maxmemory-policy noeviction$/m);
+    expect(config(render(undefined, { 'redis.resources.limits.memory': '2Gi' }))['redis.conf']).toMatch(
+      /^maxmemory 1610612736$/m,
+    );
+    expect(config(render(undefined, { 'redis.maxmemory': '300mb' }))['redis.conf']).toMatch(
+      /^maxmemory 300mb$/m,
+    );
+    expect(() => render(undefined, { 'redis.resources.limits.memory': 'null' })).toThrow(
+      /redis.resources.limits.memory \(or redis.maxmemory\) is required/,
+    );
+    expect(() => render(undefined, { 'redis.resources.limits.memory': '1.5Gi' })).toThrow(/whole units/);
+  });
+
+  it('puts a password on Sentinel, and every client sends it', () => {
+    const list = render([scenario('production')]);
+    const init = config(list)['init.sh'];
+    expect(init).toMatch(/printf 'requirepass %s\\n' "\$\(quoted "\$REDIS_PASSWORD"\)" >> "\$sentinel_conf"/);
+    // A restarted pod drops what the last start wrote (and Sentinel rewrote) before writing it again.
+    expect(init).toContain('sed -i "/^requirepass /d; /^user default /d" "$sentinel_conf"');
+    // Asking the other Sentinels who is master authenticates too.
+    expect(init).toContain('export REDISCLI_AUTH="$REDIS_PASSWORD"');
+    const sentinelContainer = podOf(statefulSet(list)).containers.find((c: any) => c.name === 'sentinel');
+    expect(env(sentinelContainer).REDISCLI_AUTH).toContain('gb-gamebuddies-redis');
+    for (const [kind, nameEnd] of [
+      ['Deployment', '-operator'],
+      ['Fleet', '-ddf'],
+    ] as const) {
+      const vars = env(podOf(named(list, kind, nameEnd)).containers[0]);
+      expect({ kind, password: vars.REDIS_SENTINEL_PASSWORD }).toEqual({
+        kind,
+        password: vars.REDIS_PASSWORD,
+      });
+      expect(vars.REDIS_SENTINEL_PASSWORD).toContain('"key":"password"');
+    }
+    // Sentinels you run: their password goes into the chart's Secret, the clients read it there.
+    const external = render([scenario('external-redis')], {
+      'redis.external.url': '',
+      'redis.external.sentinels[0]': 'sentinel-0.example.internal:26379',
+      'redis.external.sentinelPassword': 'their-sentinel-password',
+    });
+    expect(secretsOf(external)['gb/gb-gamebuddies-redis']!['sentinel-password']).toBe(
+      'their-sentinel-password',
+    );
+    expect(
+      env(podOf(named(external, 'Deployment', '-operator')).containers[0]).REDIS_SENTINEL_PASSWORD,
+    ).toContain('"key":"sentinel-password"');
+  });
+
+  it('hands mastership over before a master pod stops (Sentinel mode only)', () => {
+    const list = render([scenario('production')]);
+    const redis = podOf(statefulSet(list)).containers.find((c: any) => c.name === 'redis');
+    expect(redis.lifecycle.preStop.exec.command).toEqual(['sh', '/etc/redis-config/prestop.sh']);
+    const script = config(list)['prestop.sh'];
+    expect(script).toContain('sentinel failover "$MASTER_NAME"');
+    // Waits for a replica to take over, within the pod's grace period.
+    expect(Number(env(redis).PRESTOP_WAIT_SECONDS)).toBeLessThan(
+      podOf(statefulSet(list)).terminationGracePeriodSeconds,
+    );
+    const standalone = podOf(statefulSet(render())).containers.find((c: any) => c.name === 'redis');
+    expect(standalone.lifecycle).toBeUndefined();
+  });
+});
+
+describe('placement and policies', () => {
+  it('spreads the operator and Sentinel pods over zones and never two on one node', () => {
+    const list = render([scenario('production')]);
+    for (const [kind, nameEnd, component] of [
+      ['Deployment', '-operator', 'operator'],
+      ['StatefulSet', '-redis', 'redis'],
+    ] as const) {
+      const pod = podOf(named(list, kind, nameEnd));
+      expect(pod.topologySpreadConstraints).toEqual([
+        expect.objectContaining({
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: {
+            matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': component }),
+          },
+        }),
+      ]);
+      expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+        expect.objectContaining({ topologyKey: 'kubernetes.io/hostname' }),
+      ]);
+    }
+    // Small clusters can ask for less.
+    const soft = podOf(
+      named(render(undefined, { 'operator.antiAffinity': 'preferred' }), 'Deployment', '-operator'),
+    );
+    expect(soft.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    expect(soft.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+  });
+
+  it('takes priority classes, and node selectors and tolerations for Redis', () => {
+    const list = render([scenario('production')], {
+      'operator.priorityClassName': 'gb-critical',
+      'gameServers.priorityClassName': 'gb-games',
+      'redis.priorityClassName': 'gb-critical',
+      'redis.nodeSelector.pool': 'stateful',
+      'redis.tolerations[0].key': 'dedicated',
+      'redis.tolerations[0].operator': 'Exists',
+    });
+    expect(podOf(named(list, 'Deployment', '-operator')).priorityClassName).toBe('gb-critical');
+    expect(podOf(named(list, 'Fleet', '-ddf')).priorityClassName).toBe('gb-games');
+    const redis = podOf(named(list, 'StatefulSet', '-redis'));
+    expect(redis.priorityClassName).toBe('gb-critical');
+    expect(redis.nodeSelector).toEqual({ pool: 'stateful' });
+    expect(redis.tolerations).toEqual([{ key: 'dedicated', operator: 'Exists' }]);
+    const deployment = render([scenario('deployment')], { 'gameServers.priorityClassName': 'gb-games' });
+    expect(podOf(named(deployment, 'Deployment', '-gameserver')).priorityClassName).toBe('gb-games');
+  });
+
+  it('has no disruption budget that would block a node drain with one operator replica', () => {
+    const budgets = (list: KubeObject[]) => ofKind(list, 'PodDisruptionBudget').map((p) => p.metadata.name);
+    expect(budgets(render())).toContain('gb-gamebuddies-operator');
+    expect(budgets(render(undefined, { 'operator.replicas': '1' }))).not.toContain('gb-gamebuddies-operator');
+    // The dev values run one operator: tilt's cluster can still drain its node.
+    expect(budgets(render([join(CHART, 'values-dev.yaml')]))).toEqual([]);
+  });
+
+  it('keeps /metrics off the public game port and lets only the scraper reach metrics ports', () => {
+    const list = render([scenario('production')]);
+    const fleet = named(list, 'Fleet', '-ddf');
+    // Agones exposes the game port on the node: the metrics port is not an Agones port.
+    expect(fleet.spec.template.spec.ports.map((p: any) => p.containerPort)).toEqual([3000]);
+    expect(env(podOf(fleet).containers[0]).METRICS_PORT).toBe('9090');
+    const [monitor] = ofKind(list, 'PodMonitor');
+    expect(monitor!.spec.podMetricsEndpoints[0].portNumber).toBe(9090);
+    const policies = Object.fromEntries(ofKind(list, 'NetworkPolicy').map((p) => [p.metadata.name, p]));
+    const games = policies['gb-gamebuddies-gameserver']!;
+    expect(games.metadata.namespace).toBe('gamebuddies-games');
+    expect(games.spec.ingress).toEqual([
+      { ports: [{ port: 3000 }] },
+      { ports: [{ port: 9090 }], from: [{ namespaceSelector: {} }] },
+    ]);
+    expect(policies['gb-gamebuddies-operator']!.spec.ingress).toEqual([
+      { ports: [{ port: 8080 }] },
+      { ports: [{ port: 8081 }], from: [{ namespaceSelector: {} }] },
+    ]);
+    const narrowed = render([scenario('production')], {
+      'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.team': 'monitoring',
+    });
+    const from = ofKind(narrowed, 'NetworkPolicy').map((p) => p.spec.ingress.at(-1).from);
+    for (const peers of from)
+      expect(peers).toEqual([{ namespaceSelector: { matchLabels: { team: 'monitoring' } } }]);
+    expect(
+      ofKind(render(undefined, { 'networkPolicy.enabled': 'false' }), 'NetworkPolicy').map(
+        (p) => p.metadata.name,
+      ),
+    ).toEqual(['gb-gamebuddies-redis']);
+  });
+
+  it('pins every image by digest when asked', () => {
+    const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
+    const list = render([scenario('production')], {
+      'images.operator.digest': digest(1),
+      'images.gameServer.digest': digest(2),
+      'redis.image.digest': digest(3),
+      'redis.exporter.image.digest': digest(4),
+    });
+    const images = new Set<string>();
+    for (const o of list.filter((x) => ['Deployment', 'StatefulSet', 'Fleet'].includes(x.kind))) {
+      const pod = podOf(o);
+      for (const c of [...(pod.initContainers ?? []), ...pod.containers]) images.add(c.image);
+    }
+    expect([...images].sort()).toEqual([
+      `ghcr.io/gamebuddies/rooms-gameserver@${digest(2)}`,
+      `ghcr.io/gamebuddies/rooms-operator@${digest(1)}`,
+      `oliver006/redis_exporter@${digest(4)}`,
+      `valkey/valkey@${digest(3)}`,
+    ]);
+    expect(() => render(undefined, { 'redis.image.digest': 'latest' })).toThrow(/digest/);
   });
 });

@@ -20,6 +20,8 @@ import {
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** `/metrics` on this port only (not on PORT); unset: on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   SERVER_ID: z
     .string()
@@ -69,6 +71,8 @@ const EnvSchema = z.object({
 
 export interface Config {
   port: number;
+  /** METRICS_PORT: `/metrics` served there instead of on `port`. */
+  metricsPort: number | undefined;
   host: string;
   serverId: string;
   /** PUBLIC_URL: base URL players reach this server at (join URLs); the listen URL when unset. */
@@ -79,6 +83,8 @@ export interface Config {
   redisSentinels: string[];
   redisSentinelMaster: string;
   redisPassword: string | undefined;
+  /** The Sentinels' own password (REDIS_SENTINEL_PASSWORD). */
+  redisSentinelPassword: string | undefined;
   redisKeyPrefix: string;
   /** Socket.IO adapter on Redis: sharded Pub/Sub or Redis Streams (see docs/state.md). */
   socketAdapter: 'sharded' | 'streams';
@@ -151,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
     host: e.HOST,
     serverId: e.SERVER_ID ?? `server-${e.PORT}`,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
@@ -159,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisSentinels: e.REDIS_SENTINELS ?? [],
     redisSentinelMaster: e.REDIS_SENTINEL_MASTER,
     redisPassword: e.REDIS_PASSWORD,
+    redisSentinelPassword: e.REDIS_SENTINEL_PASSWORD,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     socketAdapter: e.SOCKET_ADAPTER,
     apiKeys,

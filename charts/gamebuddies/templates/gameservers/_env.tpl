@@ -4,6 +4,9 @@
   valueFrom: { fieldRef: { fieldPath: metadata.name } }
 - name: PORT
   value: {{ .Values.gameServers.port | quote }}
+# /metrics on its own port: under Agones the game port is public (a node port).
+- name: METRICS_PORT
+  value: {{ .Values.gameServers.metricsPort | quote }}
 - name: LOOKUP_URL
   value: {{ include "gamebuddies.publicUrl" . | quote }}
 {{- include "gamebuddies.redisEnv" . }}
