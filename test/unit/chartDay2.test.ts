@@ -375,3 +375,113 @@ describe('placement and policies', () => {
     expect(() => render(undefined, { 'redis.image.digest': 'latest' })).toThrow(/digest/);
   });
 });
+
+describe('alerts that mean something', () => {
+  const rules = (list: KubeObject[]) =>
+    ofKind(list, 'PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules)) as Array<{
+      alert: string;
+      expr: string;
+      annotations: Record<string, string>;
+    }>;
+  const byName = (list: KubeObject[]) => Object.fromEntries(rules(list).map((r) => [r.alert, r]));
+
+  it('scope every alert to this release (job and namespace) and link a runbook that exists', () => {
+    const runbooks = readFileSync(join(CHART, '../../docs/runbooks.md'), 'utf8');
+    const anchors = new Set([...runbooks.matchAll(/^## (\S+)$/gm)].map((m) => m[1]!.toLowerCase()));
+    for (const values of ['production', 'deployment', 'agones']) {
+      const list = render([scenario(values)], { 'monitoring.enabled': 'true' });
+      for (const rule of rules(list)) {
+        const selectors = [...String(rule.expr).matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
+        expect({ alert: rule.alert, selectors: selectors.length > 0 }).toEqual({
+          alert: rule.alert,
+          selectors: true,
+        });
+        for (const selector of selectors)
+          expect({
+            alert: rule.alert,
+            selector,
+            scoped:
+              (/namespace="[^"]+"/.test(selector) && /job=~?"/.test(selector)) ||
+              /persistentvolumeclaim=~"data-gb-gamebuddies-redis-/.test(selector),
+          }).toMatchObject({
+            scoped: true,
+          });
+        const url = rule.annotations.runbook_url!;
+        expect(url.startsWith('https://github.com/gamebuddies/rooms/blob/main/docs/runbooks.md#')).toBe(true);
+        expect({ alert: rule.alert, documented: anchors.has(url.split('#')[1]!) }).toEqual({
+          alert: rule.alert,
+          documented: true,
+        });
+      }
+    }
+    const production = byName(render([scenario('production')]));
+    expect(production.GameServerCpuHigh!.expr).toContain(
+      'job="gamebuddies-games/gb-gamebuddies-gameserver",namespace="gamebuddies-games"',
+    );
+    expect(production.GameRoomOperatorNoLeader!.expr).toBe(
+      'max(leader_election_master_status{job="gb-gamebuddies-operator",namespace="gb"}) < 1',
+    );
+  });
+
+  it('do not fire forever without leader election, and say when no operator is up', () => {
+    const off = byName(render([scenario('production')], { 'operator.leaderElection': 'false' }));
+    expect(off.GameRoomOperatorNoLeader).toBeUndefined();
+    expect(off.GameRoomOperatorDown!.expr).toBe(
+      'absent(up{job="gb-gamebuddies-operator",namespace="gb"} == 1)',
+    );
+  });
+
+  it('guard the join-failure ratio with a minimum of traffic', () => {
+    const join = byName(render([scenario('production')])).JoinFailuresHigh!.expr;
+    expect(join).toMatch(
+      /> 0\.01\s*\)\s*and sum\(rate\(gamebuddies_joins_total\{[^}]*\}\[5m\]\)\) > 0\.1\s*$/,
+    );
+  });
+
+  it('alert on UnAllocated allocations, Redis down, AOF errors, memory near maxmemory and a filling volume', () => {
+    const alerts = byName(render([scenario('production')]));
+    expect(alerts.GameRoomAllocationsUnAllocated!.expr).toMatch(
+      /gamebuddies_allocation_duration_seconds_count\{[^}]*result="UnAllocated"\}/,
+    );
+    expect(alerts.RedisDown!.expr).toContain(
+      'redis_up{job=~"gb-gamebuddies-redis(-headless)?",namespace="gb"} == 0',
+    );
+    expect(alerts.RedisAofWriteFailing!.expr).toMatch(
+      /redis_aof_last_write_status\{.*\} == 0.*redis_aof_last_bgrewrite_status/,
+    );
+    expect(alerts.RedisMemoryNearMax!.expr).toMatch(
+      /redis_memory_used_bytes\{.*\} \/ redis_memory_max_bytes\{.*\} > 0\.9/,
+    );
+    expect(alerts.RedisVolumeFilling!.expr).toMatch(/kubelet_volume_stats_used_bytes.*> 0\.8\s*$/s);
+    // No Redis of ours (external), no Redis alerts; no volume, no volume alert.
+    expect(
+      byName(render([scenario('external-redis')], { 'monitoring.enabled': 'true' })).RedisDown,
+    ).toBeUndefined();
+    expect(byName(render([scenario('deployment')])).RedisVolumeFilling).toBeUndefined();
+  });
+
+  it('ship a dashboard whose panels are not empty under "All" and count operator gauges once', () => {
+    const dashboard = JSON.parse(readFileSync(join(CHART, 'files/dashboard.json'), 'utf8'));
+    const variables = dashboard.templating.list.filter((v: any) => v.type === 'query');
+    expect(variables.length).toBeGreaterThanOrEqual(3);
+    // Without allValue, "All" is the regex of the values listed: Redis and the operator (in the
+    // release namespace, with their own jobs) would not match it.
+    for (const v of variables)
+      expect({ name: v.name, allValue: typeof v.allValue }).toEqual({ name: v.name, allValue: 'string' });
+    const exprs: string[] = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
+    const operatorGauges = ['gamebuddies_gamerooms', 'workqueue_depth', 'leader_election_master_status'];
+    for (const expr of exprs) {
+      for (const gauge of operatorGauges)
+        if (expr.includes(gauge))
+          expect({ expr, summed: /\bsum\b/.test(expr) }).toEqual({ expr, summed: false });
+      if (/\b(redis_|gamebuddies_allocation|controller_runtime|workqueue_)/.test(expr))
+        expect({ expr, scoped: expr.includes('$redis_job') || expr.includes('$operator_job') }).toEqual({
+          expr,
+          scoped: true,
+        });
+    }
+    expect(exprs).toContain(
+      'max by (phase) (gamebuddies_gamerooms{job=~"$operator_job", namespace=~"$namespace"})',
+    );
+  });
+});
