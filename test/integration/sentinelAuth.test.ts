@@ -15,26 +15,32 @@ import { waitUntil } from '../helpers/wait.js';
 
 const PASSWORD = 'sentinel-password-0123456789';
 let redis: RedisServer;
-let sentinel: ChildProcess;
+const sentinels: ChildProcess[] = [];
+const sentinelPorts: number[] = [];
 let sentinelPort: number;
 const dir = mkdtempSync(join(tmpdir(), 'gb-sentinel-auth-'));
 const clients: Redis[] = [];
 
 beforeAll(async () => {
   redis = await RedisServer.start();
-  sentinelPort = await freePort();
-  const config = join(dir, 'sentinel.conf');
-  writeFileSync(
-    config,
-    [
-      `port ${sentinelPort}`,
-      'bind 127.0.0.1',
-      `dir ${dir}`,
-      `sentinel monitor mymaster 127.0.0.1 ${redis.port} 1`,
-      `requirepass "${PASSWORD}"`,
-    ].join('\n'),
-  );
-  sentinel = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' });
+  // Three, as the chart runs them (quorum 2), each with the same requirepass.
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const config = join(dir, `sentinel-${i}.conf`);
+    writeFileSync(
+      config,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor mymaster 127.0.0.1 ${redis.port} 2`,
+        `requirepass "${PASSWORD}"`,
+      ].join('\n'),
+    );
+    sentinelPorts.push(port);
+    sentinels.push(spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' }));
+  }
+  sentinelPort = sentinelPorts[0]!;
   await waitUntil(
     async () => {
       const client = sentinelClient(PASSWORD);
@@ -55,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of clients) client.disconnect();
-  sentinel?.kill('SIGKILL');
+  for (const sentinel of sentinels) sentinel.kill('SIGKILL');
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -93,6 +99,20 @@ describe('Sentinels that require a password', () => {
     const anonymous = sentinelClient();
     await expect(anonymous.call('SENTINEL', 'get-master-addr-by-name', 'mymaster')).rejects.toThrow(/NOAUTH/);
     anonymous.disconnect();
+  });
+
+  it('still see each other and can agree on a failover (they authenticate to each other with it)', async () => {
+    const c = sentinelClient(PASSWORD);
+    try {
+      await waitUntil(
+        async () =>
+          String(await c.call('SENTINEL', 'ckquorum', 'mymaster').catch(() => '')).startsWith('OK 3 usable'),
+        15_000,
+        'the three Sentinels to find each other',
+      );
+    } finally {
+      c.disconnect();
+    }
   });
 
   it('lead a client with REDIS_SENTINEL_PASSWORD to the master', async () => {
