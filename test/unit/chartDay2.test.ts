@@ -76,6 +76,10 @@ describe('helm upgrade rolls the fleet to the end', () => {
     expect(request.spec.selectors.some((s) => selects(s, overflow))).toBe(false);
     // A drain by hand is the same label: `kubectl label gs <name> gamebuddies.io/accepting=false`.
     expect(fleet.spec.allocationOverflow.labels).toEqual({ 'gamebuddies.io/accepting': 'false' });
+    // A server of a Fleet made before the chart set the label (its GameServerSet never gets the
+    // overflow setting: Agones copies it only into new sets) takes no rooms either.
+    const { 'gamebuddies.io/accepting': _accepting, ...unlabelled } = fresh;
+    expect(request.spec.selectors.some((s) => selects(s, unlabelled))).toBe(false);
     // The game server leaves once empty, or after DRAIN_TIMEOUT_MS at most (the documented bound).
     expect(env(podOf(fleet).containers[0]).DRAIN_TIMEOUT_MS).toBe('1800000');
     expect(

@@ -41,11 +41,6 @@ export interface GameServerAllocation {
   spec: {
     selectors: Array<{
       matchLabels?: Record<string, string>;
-      matchExpressions?: Array<{
-        key: string;
-        operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-        values?: string[];
-      }>;
       gameServerState?: 'Ready' | 'Allocated';
       lists?: Record<string, { containsValue?: string; minAvailable?: number; maxAvailable?: number }>;
     }>;

@@ -1,9 +1,10 @@
 import type { GameServerAllocation } from '../kube/agonesTypes.js';
 
 /**
- * `"false"` on a GameServer: no new rooms. The Fleet's allocationOverflow sets it on old servers
- * during a rollout (so they empty and the rollout ends) and a drain sets it by hand. A server without
- * the label (one made before the chart set it) still takes rooms, so an upgrade places rooms at once.
+ * Only GameServers labelled `"true"` get new rooms (the chart's Fleet template sets it). The Fleet's
+ * allocationOverflow sets `"false"` on old servers during a rollout, so they empty and the rollout
+ * ends, and a drain sets it by hand. Servers without it (a Fleet of a chart before the label, whose
+ * GameServerSet Agones never gives the overflow setting) get none either: the first upgrade ends too.
  */
 export const ACCEPTING_LABEL = 'gamebuddies.io/accepting';
 
@@ -24,8 +25,7 @@ export function allocationRequest(
   code: string,
   policy: AllocationPolicy,
 ): GameServerAllocation {
-  const matchLabels = { [policy.gameTypeLabel]: gameType };
-  const matchExpressions = [{ key: ACCEPTING_LABEL, operator: 'NotIn' as const, values: ['false'] }];
+  const matchLabels = { [policy.gameTypeLabel]: gameType, [ACCEPTING_LABEL]: 'true' };
   const lists = { [policy.roomsList]: { minAvailable: 1 } };
   const leastLoaded = policy.strategy === 'least-loaded';
   return {
@@ -33,8 +33,8 @@ export function allocationRequest(
     kind: 'GameServerAllocation',
     spec: {
       selectors: [
-        { matchLabels, matchExpressions, gameServerState: 'Allocated', lists },
-        { matchLabels, matchExpressions, gameServerState: 'Ready', lists },
+        { matchLabels, gameServerState: 'Allocated', lists },
+        { matchLabels, gameServerState: 'Ready', lists },
       ],
       scheduling: leastLoaded ? 'Distributed' : 'Packed',
       priorities: [{ type: 'List', key: policy.roomsList, order: leastLoaded ? 'Descending' : 'Ascending' }],
