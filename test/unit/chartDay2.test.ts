@@ -90,6 +90,22 @@ describe('helm upgrade rolls the fleet to the end', () => {
     ).toBe('600000');
   });
 
+  it('rolls Ready servers at the configured pace, numbers as numbers and percentages as strings', () => {
+    expect(named(render(), 'Fleet', '-ddf').spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+    });
+    const paced = render(undefined, {
+      'gameServers.fleet.rollingUpdate.maxSurge': '2',
+      'gameServers.fleet.rollingUpdate.maxUnavailable': '0',
+    });
+    // Agones reads "2" (a string) as a malformed percentage: an integer must stay one.
+    expect(named(paced, 'Fleet', '-ddf').spec.strategy.rollingUpdate).toEqual({
+      maxSurge: 2,
+      maxUnavailable: 0,
+    });
+  });
+
   it('lets kubectl drain and the cluster autoscaler evict game servers, unless told otherwise', () => {
     expect(named(render(), 'Fleet', '-ddf').spec.template.spec.eviction).toEqual({ safe: 'Always' });
     const pinned = render(undefined, { 'gameServers.fleet.eviction': 'OnUpgrade' });
