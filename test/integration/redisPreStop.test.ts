@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -209,4 +209,125 @@ describe("the chart's Redis preStop hook", () => {
     // Well inside the wait bound (the pod's grace period is 30 s).
     expect(result.ms).toBeLessThan(20_000);
   }, 40_000);
+});
+
+describe("the chart's Redis init script (Sentinel mode)", () => {
+  // A password with the characters the config files' quoting must survive.
+  const password = 'pa"ss\\word 0123456789';
+  let init: string;
+  let pod: string;
+
+  function runInit(): Promise<{ code: number; output: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        'sh',
+        [join(pod, 'init.sh')],
+        {
+          env: {
+            PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+            RUN_DIR: join(pod, 'run'),
+            CONFIG_DIR: pod,
+            DATA_DIR: join(pod, 'data'),
+            HOSTNAME: `${STATEFULSET}-0`,
+            HEADLESS,
+            STATEFULSET,
+            REPLICAS: '3',
+            REDIS_MODE: 'sentinel',
+            REDIS_PORT: '6379',
+            SENTINEL_PORT: '26379',
+            MASTER_NAME: 'mymaster',
+            QUORUM: '2',
+            DOWN_AFTER_MS: '5000',
+            FAILOVER_TIMEOUT_MS: '60000',
+            REDIS_PASSWORD: password,
+            // No other pod answers: a fresh set.
+            FAKE_SENTINEL_PORT_1: '1',
+            FAKE_SENTINEL_PORT_2: '1',
+          },
+          timeout: 30_000,
+        },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+      );
+    });
+  }
+
+  beforeAll(() => {
+    const { objects } = renderChart(ensureHelm(), {
+      namespace: 'gb',
+      valuesFiles: [join(CHART, 'ci/production-values.yaml')],
+    });
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === STATEFULSET)!.data;
+    init = config['init.sh'];
+    pod = mkdtempSync(join(dir, 'pod-'));
+    for (const sub of ['run', 'data']) mkdirSync(join(pod, sub));
+    writeFileSync(join(pod, 'init.sh'), init);
+    writeFileSync(join(pod, 'redis.conf'), config['redis.conf']);
+  });
+
+  it('gives Sentinel the password, once, across restarts after Sentinel rewrote its file', async () => {
+    expect((await runInit()).code).toBe(0);
+    const sentinelConf = () => readFileSync(join(pod, 'data/sentinel.conf'), 'utf8');
+    const quoted = `"${password.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    expect(sentinelConf()).toContain(`requirepass ${quoted}\n`);
+    expect(sentinelConf()).toContain(`sentinel auth-pass mymaster ${quoted}\n`);
+    // What Sentinel's CONFIG REWRITE leaves in the file after it ran with the password.
+    writeFileSync(
+      join(pod, 'data/sentinel.conf'),
+      `${sentinelConf()}user default on sanitize-payload #0123 ~* &* +@all\nsentinel myid 0123456789abcdef\n`,
+    );
+    expect((await runInit()).code).toBe(0);
+    const lines = sentinelConf().split('\n');
+    expect(lines.filter((l) => l.startsWith('requirepass '))).toEqual([`requirepass ${quoted}`]);
+    expect(lines.filter((l) => l.startsWith('user default '))).toEqual([]);
+    expect(lines.filter((l) => l.startsWith('sentinel auth-pass '))).toHaveLength(1);
+    // What Sentinel learned stays.
+    expect(lines).toContain('sentinel myid 0123456789abcdef');
+    // Redis itself: the same password, both ways (a replica authenticates to its master).
+    const redisConf = readFileSync(join(pod, 'run/redis.conf'), 'utf8');
+    expect(redisConf).toContain(`requirepass ${quoted}\nmasterauth ${quoted}\n`);
+  });
+
+  it('writes files a real redis-server accepts, and that Redis then requires the password', async () => {
+    const port = await freePort();
+    const conf = readFileSync(join(pod, 'run/redis.conf'), 'utf8')
+      .replace(/^port .*$/m, `port ${port}`)
+      .replace(/^dir .*$/m, `dir ${pod}`)
+      // Pod 0 is the master of a fresh set; the pod's announced name does not resolve here.
+      .replace(/^replica-announce-ip .*$/m, '');
+    writeFileSync(join(pod, 'test-redis.conf'), `${conf}\nbind 127.0.0.1\n`);
+    redisServer([join(pod, 'test-redis.conf')]);
+    // Without the password: refused, once the server is up.
+    const refusal = await waitUntil(
+      async () => {
+        const anonymous = new Redis({
+          host: '127.0.0.1',
+          port,
+          retryStrategy: () => null,
+          lazyConnect: true,
+          // No ready check: its INFO would be refused too, before the command under test.
+          enableReadyCheck: false,
+        });
+        anonymous.on('error', () => undefined);
+        try {
+          await anonymous.connect();
+          return await anonymous.get('x').then(
+            () => 'answered',
+            (error: Error) => error.message,
+          );
+        } catch {
+          return undefined;
+        } finally {
+          anonymous.disconnect();
+        }
+      },
+      10_000,
+      'redis-server with the generated config',
+    );
+    expect(refusal).toMatch(/NOAUTH/);
+    const authed = new Redis({ host: '127.0.0.1', port, password, retryStrategy: () => null });
+    expect(await authed.set('x', '1')).toBe('OK');
+    expect(await authed.config('GET', 'maxmemory')).toEqual(['maxmemory', '402653184']);
+    authed.disconnect();
+  });
 });
