@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { RoomEvent, RoomUpdate, RoomUpdateListener } from '../room/roomEvents.js';
+import { appendLog } from '../room/roomLog.js';
 import type { RoomRecord } from '../room/roomRecord.js';
 import type { ChangeOutcome, RoomStore } from '../store/roomStore.js';
 
@@ -33,6 +34,7 @@ export class RoomChanges {
       timersChanged = JSON.stringify(draft.timers) !== timersBefore;
       // The phase change comes first: it is the context of whatever else happened (a game finished...).
       if (draft.phase !== phaseBefore) events.unshift({ type: 'phase', from: phaseBefore, to: draft.phase });
+      appendLog(draft, events, draft.version + 1, Date.now());
       return result;
     });
     if (outcome.changed) this.publish({ room: outcome.room, events, timersChanged });

@@ -45,6 +45,8 @@ export function newRoomRecord(
     game: null,
     timers: [],
     results: null,
+    log: [{ version: 1, at: now, type: 'created', text: `created on ${ctx.serverId}` }],
+    moves: [{ serverId: ctx.serverId, url: publicUrl, at: now, reason: 'created' }],
   };
   runHook(plugin, ctx.log, room, now, (gameCtx) => {
     room.game = plugin.createState(gameCtx);

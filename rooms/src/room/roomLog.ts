@@ -1,0 +1,63 @@
+import type { RoomEvent } from './roomEvents.js';
+import { ROOM_LOG_KEPT, SERVER_MOVES_KEPT, type RoomRecord, type ServerMove } from './roomRecord.js';
+
+const CHAT_SHOWN = 120;
+
+function nameOf(room: RoomRecord, playerId: string): string {
+  return room.players.find((p) => p.id === playerId)?.name ?? room.formerPlayers?.[playerId] ?? playerId;
+}
+
+/** A line a person reads in the console: who did what; never a token. */
+export function describeEvent(room: RoomRecord, event: RoomEvent): string {
+  switch (event.type) {
+    case 'created':
+      return `created on ${room.serverId}`;
+    case 'joined':
+      return `${event.name} joined`;
+    case 'rejoined':
+      return `${nameOf(room, event.playerId)} is back`;
+    case 'disconnected':
+      return `${nameOf(room, event.playerId)} lost the connection`;
+    case 'left':
+      return event.reason === 'kicked'
+        ? `${event.name} was kicked`
+        : event.reason === 'expired'
+          ? `${event.name}'s seat expired`
+          : `${event.name} left`;
+    case 'chat': {
+      const text = event.message.text;
+      return `${event.message.name}: ${text.length > CHAT_SHOWN ? `${text.slice(0, CHAT_SHOWN)}…` : text}`;
+    }
+    case 'state':
+      return 'state changed';
+    case 'finished':
+      return 'game finished';
+    case 'phase':
+      return `phase ${event.from} → ${event.to}`;
+    case 'returned':
+      return 'back to the lobby';
+    case 'closed':
+      return `closed (${event.reason})`;
+    case 'moved':
+      return `${event.reason === 'failover' ? 'failed over' : 'moved'} from ${event.from} to ${event.to}`;
+    case 'console':
+      return `console: ${event.text}`;
+  }
+}
+
+/**
+ * Writes the change's events into the room's own history, stamped with the version this change
+ * gives the room (the store bumps it by one on write), so the history travels with the room.
+ */
+export function appendLog(draft: RoomRecord, events: readonly RoomEvent[], version: number, at: number): void {
+  if (events.length === 0) return;
+  const log = (draft.log ??= []);
+  for (const event of events) log.push({ version, at, type: event.type, text: describeEvent(draft, event) });
+  if (log.length > ROOM_LOG_KEPT) log.splice(0, log.length - ROOM_LOG_KEPT);
+}
+
+export function appendMove(draft: RoomRecord, move: ServerMove): void {
+  const moves = (draft.moves ??= []);
+  moves.push(move);
+  if (moves.length > SERVER_MOVES_KEPT) moves.splice(0, moves.length - SERVER_MOVES_KEPT);
+}
