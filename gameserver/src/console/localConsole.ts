@@ -1,4 +1,9 @@
-import { AppError, type ConsoleActionName, type ConsoleOverview, type ConsoleServer } from '@gamebuddies/protocol';
+import {
+  AppError,
+  type ConsoleActionName,
+  type ConsoleOverview,
+  type ConsoleServer,
+} from '@gamebuddies/protocol';
 import type { GameRegistry, RoomOwnership, RoomService, RoomStore } from '@gamebuddies/rooms';
 import { StoreConsoleReader, type ConsoleSource } from '@gamebuddies/rooms-api';
 
@@ -57,12 +62,21 @@ export class LocalConsoleSource implements ConsoleSource {
   /** Only to this server: another one takes a room through its own front (the fleet asks it). */
   async move(code: string, serverId: string): Promise<void> {
     if (serverId !== this.serverId) {
-      throw new AppError('INVALID_ACTION', `Open the console on ${serverId} (or the fleet's) to move a room there`);
+      throw new AppError(
+        'INVALID_ACTION',
+        `Open the console on ${serverId} (or the fleet's) to move a room there`,
+      );
     }
-    if (!this.deps.store.durable) throw new AppError('INVALID_ACTION', 'Rooms move only with a shared store (REDIS_URL)');
+    if (!this.deps.store.durable)
+      throw new AppError('INVALID_ACTION', 'Rooms move only with a shared store (REDIS_URL)');
     const before = await this.deps.service.getRoom(code);
-    if (before.serverId === serverId) throw new AppError('INVALID_ACTION', `Room ${code} is already on ${serverId}`);
-    await this.deps.service.consoleNote(code, 'move', `moved the room from ${before.serverId} to ${serverId}`);
+    if (before.serverId === serverId)
+      throw new AppError('INVALID_ACTION', `Room ${code} is already on ${serverId}`);
+    await this.deps.service.consoleNote(
+      code,
+      'move',
+      `moved the room from ${before.serverId} to ${serverId}`,
+    );
     await this.deps.ownership.take(code);
   }
 

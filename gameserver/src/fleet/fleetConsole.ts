@@ -56,9 +56,12 @@ export class FleetConsoleSource implements ConsoleSource {
       return { at: Date.now(), ...(await this.reader.picture(known)), actions };
     }
     const answers = await Promise.all(
-      this.fleet
-        .live()
-        .map((m) => m.request<ConsoleOverview>('GET', '/console/api/overview').then((a) => a.body, () => null)),
+      this.fleet.live().map((m) =>
+        m.request<ConsoleOverview>('GET', '/console/api/overview').then(
+          (a) => a.body,
+          () => null,
+        ),
+      ),
     );
     const rooms = answers.flatMap((a) => a?.rooms ?? []);
     for (const server of known) server.rooms = rooms.filter((r) => r.serverId === server.id).length;

@@ -49,7 +49,9 @@ export class OperatorConsoleSource implements ConsoleSource {
   }
 
   move(): Promise<void> {
-    return Promise.reject(new AppError('INVALID_ACTION', 'On a cluster the operator places rooms (GameRoom)'));
+    return Promise.reject(
+      new AppError('INVALID_ACTION', 'On a cluster the operator places rooms (GameRoom)'),
+    );
   }
 
   drain(): Promise<void> {

@@ -49,7 +49,12 @@ export function describeEvent(room: RoomRecord, event: RoomEvent): string {
  * Writes the change's events into the room's own history, stamped with the version this change
  * gives the room (the store bumps it by one on write), so the history travels with the room.
  */
-export function appendLog(draft: RoomRecord, events: readonly RoomEvent[], version: number, at: number): void {
+export function appendLog(
+  draft: RoomRecord,
+  events: readonly RoomEvent[],
+  version: number,
+  at: number,
+): void {
   if (events.length === 0) return;
   const log = (draft.log ??= []);
   for (const event of events) log.push({ version, at, type: event.type, text: describeEvent(draft, event) });

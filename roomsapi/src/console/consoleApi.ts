@@ -34,7 +34,16 @@ export interface ConsoleApi {
   close(): void;
 }
 
-const SORTS = ['code', 'gameType', 'phase', 'players', 'serverId', 'version', 'createdAt', 'updatedAt'] as const;
+const SORTS = [
+  'code',
+  'gameType',
+  'phase',
+  'players',
+  'serverId',
+  'version',
+  'createdAt',
+  'updatedAt',
+] as const;
 
 /** Search (code, game, server, phase) and sort of the console's room list, as `GET .../rooms` answers it. */
 export function filterRooms(
@@ -54,7 +63,9 @@ export function filterRooms(
   return found.sort((a, b) => {
     const x = a[sort];
     const y = b[sort];
-    return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * dir;
+    return (
+      (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * dir
+    );
   });
 }
 
@@ -85,7 +96,10 @@ function roomCode(raw: string | undefined): string {
 export function createConsoleApi(options: ConsoleApiOptions): ConsoleApi {
   const { source, log } = options;
   const router = Router();
-  const feed = new ConsoleFeed(source, log, { tickMs: options.tickMs ?? 1000, maxStreams: options.maxStreams ?? 20 });
+  const feed = new ConsoleFeed(source, log, {
+    tickMs: options.tickMs ?? 1000,
+    maxStreams: options.maxStreams ?? 20,
+  });
 
   router.get('/console', (_req, res) => {
     // No key configured: no console at all on this origin (the players' page stays alone).

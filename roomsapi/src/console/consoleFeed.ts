@@ -98,7 +98,11 @@ export class ConsoleFeed {
         const detail = await this.source.room(code).then(
           (room) => JSON.stringify(room),
           (error: unknown) =>
-            JSON.stringify({ code, gone: true, error: error instanceof AppError ? error.toBody() : undefined }),
+            JSON.stringify({
+              code,
+              gone: true,
+              error: error instanceof AppError ? error.toBody() : undefined,
+            }),
         );
         rooms.set(code, detail);
       }

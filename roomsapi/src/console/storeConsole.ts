@@ -78,7 +78,10 @@ export class StoreConsoleReader {
   async rooms(): Promise<{ rooms: RoomRecord[]; truncated: boolean }> {
     const codes = await this.store.listRoomCodes();
     const loaded = await Promise.all(codes.slice(0, CONSOLE_MAX_ROOMS).map((c) => this.store.loadRoom(c)));
-    return { rooms: loaded.filter((r): r is RoomRecord => r !== null), truncated: codes.length > CONSOLE_MAX_ROOMS };
+    return {
+      rooms: loaded.filter((r): r is RoomRecord => r !== null),
+      truncated: codes.length > CONSOLE_MAX_ROOMS,
+    };
   }
 
   async picture(known: readonly ConsoleServer[]): Promise<{
