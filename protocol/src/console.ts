@@ -62,6 +62,8 @@ export interface ConsoleOverview {
   truncated: boolean;
   /** What this front can do: actions it refuses are hidden in the page. */
   actions: ConsoleActionName[];
+  /** Set by `GET /console/api/overview`: the key asking may only look. */
+  readOnly?: boolean;
 }
 
 export const ConsoleActionNames = ['close', 'kick', 'host', 'move', 'drain'] as const;

@@ -108,7 +108,9 @@ for (const front of ['one game server', "the local fleet's router"] as const) {
         const html = await page.text();
         expect(html).not.toContain(code);
         expect(page.headers.get('cache-control')).toBe('no-store');
-        expect((await call(base(), 'GET', `/console/api/rooms/${code}`, { key: ADMIN_KEY })).status).toBe(200);
+        expect((await call(base(), 'GET', `/console/api/rooms/${code}`, { key: ADMIN_KEY })).status).toBe(
+          200,
+        );
       } finally {
         ana.close();
         bo.close();

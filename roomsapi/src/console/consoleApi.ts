@@ -120,7 +120,8 @@ export function createConsoleApi(options: ConsoleApiOptions): ConsoleApi {
   });
 
   api.get('/overview', async (_req, res) => {
-    res.json(await source.overview());
+    const readOnly = (res.locals as AuthenticatedLocals).apiKey.scope === 'read';
+    res.json({ ...(await source.overview()), readOnly });
   });
   api.get('/servers', async (_req, res) => {
     res.json({ servers: (await source.overview()).servers });

@@ -6,7 +6,7 @@ import type {
   ConsoleRoomRow,
   ConsoleServer,
 } from '@gamebuddies/protocol';
-import { h, replaceKeepingInput, type Child } from '../dom.js';
+import { h, replaceKeepingInput, srOnly, type Child } from '../dom.js';
 import { ConsoleApi, ConsoleError } from './api.js';
 import { playersChart, type Sample } from './chart.js';
 
@@ -28,6 +28,7 @@ let selected: string | undefined;
 let pending: Pending | undefined;
 let message: { text: string; bad: boolean } | undefined;
 let live = false;
+let readOnly = true;
 let stream: AbortController | undefined;
 let search = '';
 let sort: keyof ConsoleRoomRow = 'updatedAt';
@@ -63,7 +64,7 @@ function age(since: number): string {
 }
 
 function can(action: ConsoleOverview['actions'][number]): boolean {
-  return overview?.actions.includes(action) ?? false;
+  return !readOnly && (overview?.actions.includes(action) ?? false);
 }
 
 /** Every action waits for a second click on the bar: nothing is done on one stray tap. */
@@ -295,9 +296,14 @@ function renderRooms(): void {
   ]);
 }
 
-function list<T>(items: T[], empty: string, line: (item: T) => Child): HTMLElement {
+function list<T>(items: T[], empty: string, label: string, line: (item: T) => Child): HTMLElement {
   if (items.length === 0) return h('p', { className: 'muted' }, empty);
-  return h('ul', { className: 'plain' }, ...items.map((item) => h('li', {}, line(item))));
+  // Scrolls when long: focusable so a keyboard can scroll it too.
+  return h(
+    'ul',
+    { className: 'plain', tabIndex: 0, 'aria-label': label },
+    ...items.map((item) => h('li', {}, line(item))),
+  );
 }
 
 function renderRoom(): void {
@@ -410,13 +416,14 @@ function renderRoom(): void {
                       'button',
                       {
                         className: 'link',
-                        'aria-label': `Make ${p.name} host`,
                         onclick: () =>
                           ask(`Make ${p.name} the host of ${room.code}?`, `Make ${p.name} host`, () =>
                             api!.act(`/rooms/${room.code}/host`, { playerId: p.id }),
                           ),
                       },
-                      'Make host',
+                      'Make ',
+                      srOnly(`${p.name} `),
+                      'host',
                     )
                   : null,
                 can('kick')
@@ -424,13 +431,13 @@ function renderRoom(): void {
                       'button',
                       {
                         className: 'link danger',
-                        'aria-label': `Kick ${p.name}`,
                         onclick: () =>
                           ask(`Kick ${p.name} from ${room.code}?`, `Kick ${p.name}`, () =>
                             api!.act(`/rooms/${room.code}/kick`, { playerId: p.id }),
                           ),
                       },
                       'Kick',
+                      srOnly(` ${p.name}`),
                     )
                   : null,
               ),
@@ -441,12 +448,12 @@ function renderRoom(): void {
     h(
       'div',
       { 'data-testid': 'room-log' },
-      list(room.log, 'Nothing yet.', (e) =>
+      list(room.log, 'Nothing yet.', 'Last events, newest first', (e) =>
         h('span', {}, h('span', { className: 'muted small' }, `v${e.version} · ${when(e.at)} `), e.text),
       ),
     ),
     h('h3', {}, 'Timers due'),
-    list(room.timers, 'None.', (t) => `${t.key} at ${when(t.fireAt)}`),
+    list(room.timers, 'None.', 'Timers due', (t) => `${t.key} at ${when(t.fireAt)}`),
     h('h3', {}, 'Servers it has been on'),
     h(
       'div',
@@ -454,6 +461,7 @@ function renderRoom(): void {
       list(
         room.moves,
         'Unknown (an older room).',
+        'Servers it has been on',
         (m) => `${when(m.at)} ${m.reason}: ${m.serverId} (${m.url})`,
       ),
     ),
@@ -632,9 +640,10 @@ function renderLogin(error?: string): void {
             return;
           }
           api = candidate;
+          readOnly = overview.readOnly !== false;
           sample();
           renderConsole();
-          if (!can('kick')) say('Read-only key: you can look, not act.', false);
+          if (readOnly) say('Read-only key: you can look, not act.', false);
           openStream();
         },
       },
