@@ -57,7 +57,18 @@ export function appendLog(
 ): void {
   if (events.length === 0) return;
   const log = (draft.log ??= []);
-  for (const event of events) log.push({ version, at, type: event.type, text: describeEvent(draft, event) });
+  for (const event of events) {
+    const last = log[log.length - 1];
+    // Game moves come one after another: one line that counts them, so they never push out the rest.
+    if (event.type === 'state' && last?.type === 'state') {
+      last.repeat = (last.repeat ?? 1) + 1;
+      last.text = `state changed ×${last.repeat}`;
+      last.version = version;
+      last.at = at;
+      continue;
+    }
+    log.push({ version, at, type: event.type, text: describeEvent(draft, event) });
+  }
   if (log.length > ROOM_LOG_KEPT) log.splice(0, log.length - ROOM_LOG_KEPT);
 }
 

@@ -67,6 +67,8 @@ export interface RoomLogEntry {
   at: number;
   type: string;
   text: string;
+  /** How many changes in a row this line stands for (game moves are counted, not listed). */
+  repeat?: number;
 }
 
 /** The room came to a server: created there, adopted after its server died, or moved on purpose. */
@@ -77,7 +79,7 @@ export interface ServerMove {
   reason: 'created' | 'failover' | 'moved';
 }
 
-export const ROOM_LOG_KEPT = 40;
+export const ROOM_LOG_KEPT = 30;
 export const SERVER_MOVES_KEPT = 20;
 
 export const FORMER_PLAYERS_KEPT = 50;

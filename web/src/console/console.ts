@@ -96,7 +96,7 @@ function renderConfirm(): void {
             renderConfirm();
             try {
               await current.run();
-              say(`Done: ${current.button.toLowerCase()}`, false);
+              say(`Done: ${current.button}`, false);
             } catch (error) {
               say(error instanceof Error ? error.message : String(error), true);
             }
