@@ -11,6 +11,7 @@ interface Subscriber {
 }
 
 const KEEPALIVE_MS = 15_000;
+const MIN_GAP_MS = 250;
 
 /**
  * Server-sent events for live consoles, bounded so a console never loads a busy server: one reader
@@ -21,6 +22,8 @@ export class ConsoleFeed {
   private readonly subscribers = new Set<Subscriber>();
   private timer?: NodeJS.Timeout;
   private keepalive?: NodeJS.Timeout;
+  private soon?: NodeJS.Timeout;
+  private lastTick = 0;
   private running = false;
   private pending = false;
 
@@ -52,14 +55,18 @@ export class ConsoleFeed {
     this.poke();
   }
 
-  /** Something changed (an action): send a fresh picture now rather than at the next tick. */
+  /**
+   * Something changed (an action, a new console): send a fresh picture soon rather than at the next
+   * tick. Pokes are merged: at most one extra read per MIN_GAP_MS, however many consoles open at once.
+   */
   poke(): void {
-    if (this.subscribers.size === 0) return;
-    if (this.running) {
-      this.pending = true;
-      return;
-    }
-    void this.tick();
+    if (this.subscribers.size === 0 || this.soon) return;
+    const wait = Math.max(0, this.lastTick + Math.min(MIN_GAP_MS, this.options.tickMs) - Date.now());
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      void this.tick();
+    }, wait);
+    this.soon.unref();
   }
 
   close(): void {
@@ -79,6 +86,8 @@ export class ConsoleFeed {
   }
 
   private stop(): void {
+    clearTimeout(this.soon);
+    this.soon = undefined;
     clearInterval(this.timer);
     clearInterval(this.keepalive);
     this.timer = undefined;
@@ -86,8 +95,12 @@ export class ConsoleFeed {
   }
 
   private async tick(): Promise<void> {
-    if (this.running) return;
+    if (this.running) {
+      this.pending = true;
+      return;
+    }
     this.running = true;
+    this.lastTick = Date.now();
     try {
       const overview = await this.source.overview().catch((error: unknown) => {
         this.log.warn({ err: error }, 'console: could not read the overview');
@@ -123,7 +136,7 @@ export class ConsoleFeed {
     }
     if (this.pending) {
       this.pending = false;
-      void this.tick();
+      this.poke();
     }
   }
 }
