@@ -61,7 +61,7 @@ afterEach(() => {
 
 describe('the console feed', () => {
   it('reads once per tick for twenty consoles, each watched room once, and sends only changes', async () => {
-    const consoles = Array.from({ length: 20 }, (_, i) => stream()).map((s, i) => {
+    const consoles = Array.from({ length: 20 }, () => stream()).map((s, i) => {
       feed.subscribe(s.req, s.res, i % 2 === 0 ? 'AAAAAA' : 'BBBBBB');
       return s;
     });
