@@ -21,7 +21,8 @@ import {
   trustFunction,
   WebhookSender,
 } from '@gamebuddies/rooms-api';
-import { KubernetesRoomsBackend } from './api/kubernetesBackend.js';
+import { clusterRoom, gameServerForConsole } from './api/clusterView.js';
+import { gameRoomName, KubernetesRoomsBackend } from './api/kubernetesBackend.js';
 import { DEFAULT_WEB_ROOT, OperatorConsoleSource } from './api/operatorConsole.js';
 import type { OperatorConfig } from './config.js';
 import { GameRoomController } from './controller/gameRoomController.js';
@@ -201,7 +202,11 @@ export async function startOperator(
     legacyTokenLinks: config.legacyTokenLinks,
   });
   const consoleApi = createConsoleApi({
-    source: new OperatorConsoleSource(store, games, service, backend),
+    source: new OperatorConsoleSource(store, games, service, backend, {
+      servers: () => gameServers.list(namespace).map((gs) => gameServerForConsole(gs, config.roomsList)),
+      room: (code) =>
+        clusterRoom(rooms.get(gameRoomName(code), namespace), (name) => gameServers.get(name, namespace)),
+    }),
     apiKeys: config.apiKeys,
     log,
     page: join(DEFAULT_WEB_ROOT, 'console.html'),

@@ -52,6 +52,18 @@ export interface ConsoleRoomDetail extends ConsoleRoomRow {
   log: { version: number; at: number; type: string; text: string }[];
   timers: { key: string; fireAt: number }[];
   moves: { serverId: string; url: string; at: number; reason: string }[];
+  /** On a cluster (the operator's console): the room's GameRoom and the Agones GameServer it is on. */
+  cluster?: ConsoleClusterRoom;
+}
+
+export interface ConsoleClusterRoom {
+  gameRoom: {
+    name: string;
+    phase: string | null;
+    failovers: number;
+    conditions: { type: string; status: string; reason: string; message: string; at: string }[];
+  } | null;
+  gameServer: { name: string; state: string | null; address: string | null; node: string | null } | null;
 }
 
 export interface ConsoleOverview {

@@ -1,10 +1,22 @@
 import { fileURLToPath } from 'node:url';
-import { AppError, type ConsoleOverview } from '@gamebuddies/protocol';
+import {
+  AppError,
+  type ConsoleClusterRoom,
+  type ConsoleOverview,
+  type ConsoleRoomDetail,
+  type ConsoleServer,
+} from '@gamebuddies/protocol';
 import type { GameRegistry, RoomService, RoomStore } from '@gamebuddies/rooms';
 import { StoreConsoleReader, type ConsoleSource, type RoomsBackend } from '@gamebuddies/rooms-api';
 
 /** The built web page, where the operator finds the console page (the image copies `web/dist`). */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+/** What the operator's informers know: the Agones GameServers, and a room's GameRoom and GameServer. */
+export interface OperatorClusterView {
+  servers(): ConsoleServer[];
+  room(code: string): ConsoleClusterRoom;
+}
 
 const ON_THE_GAME_SERVER =
   'On a cluster this is done on the game server holding the room: its own /console acts and tells the players';
@@ -23,16 +35,17 @@ export class OperatorConsoleSource implements ConsoleSource {
     games: GameRegistry,
     private readonly service: RoomService,
     private readonly backend: RoomsBackend,
+    private readonly cluster: OperatorClusterView,
   ) {
     this.reader = new StoreConsoleReader(store, games);
   }
 
   async overview(): Promise<ConsoleOverview> {
-    return { at: Date.now(), ...(await this.reader.picture([])), actions: ['close'] };
+    return { at: Date.now(), ...(await this.reader.picture(this.cluster.servers())), actions: ['close'] };
   }
 
-  room(code: string) {
-    return this.reader.room(code);
+  async room(code: string): Promise<ConsoleRoomDetail> {
+    return { ...(await this.reader.room(code)), cluster: this.cluster.room(code) };
   }
 
   async close(code: string): Promise<void> {

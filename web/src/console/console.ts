@@ -465,6 +465,7 @@ function renderRoom(): void {
         (m) => `${when(m.at)} ${m.reason}: ${m.serverId} (${m.url})`,
       ),
     ),
+    room.cluster ? clusterSection(room.cluster) : null,
     h('h3', {}, 'What each role sees'),
     room.views.length === 0
       ? h('p', { className: 'muted' }, 'Nobody has joined.')
@@ -487,6 +488,44 @@ function renderRoom(): void {
       h('pre', {}, JSON.stringify(room.settings, null, 2)),
     ),
   ]);
+}
+
+/** On a cluster: the GameRoom's phase and conditions and the GameServer holding the room. */
+function clusterSection(cluster: NonNullable<ConsoleRoomDetail['cluster']>): HTMLElement {
+  const { gameRoom, gameServer } = cluster;
+  return h(
+    'div',
+    { 'data-testid': 'room-cluster' },
+    h('h3', {}, 'On the cluster'),
+    gameRoom
+      ? h(
+          'p',
+          {},
+          `GameRoom ${gameRoom.name}: ${gameRoom.phase ?? 'no status yet'}`,
+          gameRoom.failovers > 0 ? ` · ${gameRoom.failovers} failovers` : '',
+        )
+      : h('p', { className: 'muted' }, 'No GameRoom (created outside the operator).'),
+    gameRoom
+      ? list(gameRoom.conditions, 'No conditions yet.', 'GameRoom conditions', (c) =>
+          h(
+            'span',
+            {},
+            h('strong', {}, `${c.type}=${c.status}`),
+            ` ${c.reason}: ${c.message} `,
+            h('span', { className: 'muted small' }, when(Date.parse(c.at))),
+          ),
+        )
+      : null,
+    gameServer
+      ? h(
+          'p',
+          {},
+          `GameServer ${gameServer.name}: ${gameServer.state ?? 'gone'}`,
+          gameServer.address ? ` · ${gameServer.address}` : '',
+          gameServer.node ? ` · node ${gameServer.node}` : '',
+        )
+      : null,
+  );
 }
 
 function renderStatus(): void {
