@@ -50,6 +50,8 @@ export interface ConsoleRoomDetail extends ConsoleRoomRow {
   /** What each role is shown of the game (hidden information stays hidden per role). */
   views: { role: PlayerRole; playerName: string; game: unknown }[];
   log: { version: number; at: number; type: string; text: string }[];
+  /** The last chat lines, newest last. */
+  chat: { name: string; text: string; at: number }[];
   timers: { key: string; fireAt: number }[];
   moves: { serverId: string; url: string; at: number; reason: string }[];
   /** On a cluster (the operator's console): the room's GameRoom and the Agones GameServer it is on. */

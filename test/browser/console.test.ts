@@ -96,7 +96,8 @@ describe('the console on one game server', () => {
     await console.waitFor('servers', /1 rooms · 3 players/);
 
     await chat(ann, 'hello from Ann');
-    await console.waitFor('room-log', /Ann: hello from Ann/);
+    await console.waitFor('room-chat', /Ann: hello from Ann/);
+    await console.waitFor('room-log', /Ann wrote in the chat/);
     await console.person.review('console-room');
 
     await console.confirm('Kick Bob', 'Kick Bob');
@@ -170,7 +171,7 @@ describe('the console on a local fleet sharing Redis', () => {
     await bob.join(room.playerJoinUrl);
     await console.waitFor('room-facts', /3\/3 connected/);
     await chat(bob, 'hi from Bob');
-    await console.waitFor('room-log', /Bob: hi from Bob/);
+    await console.waitFor('room-chat', /Bob: hi from Bob/);
 
     await console.confirm('Kick Ann', 'Kick Ann');
     await ann.waitForText(ann.page.getByTestId('closed'), /removed/);
@@ -200,7 +201,7 @@ describe('the console on a local fleet sharing Redis', () => {
     await console.waitFor('room-moves', new RegExp(`moved: ${holder.id}`));
     await console.waitFor('room-facts', new RegExp(`on ${holder.id}`));
     await chat(host, 'still here');
-    await console.waitFor('room-log', /Host: still here/);
+    await console.waitFor('room-chat', /Host: still here/);
 
     await console.confirm('Close room', `Close ${room.roomCode}`);
     for (const p of [host, bob]) await p.page.getByTestId('closed').waitFor();

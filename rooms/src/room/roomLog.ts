@@ -1,8 +1,6 @@
 import type { RoomEvent } from './roomEvents.js';
 import { ROOM_LOG_KEPT, SERVER_MOVES_KEPT, type RoomRecord, type ServerMove } from './roomRecord.js';
 
-const CHAT_SHOWN = 120;
-
 function nameOf(room: RoomRecord, playerId: string): string {
   return room.players.find((p) => p.id === playerId)?.name ?? room.formerPlayers?.[playerId] ?? playerId;
 }
@@ -24,10 +22,9 @@ export function describeEvent(room: RoomRecord, event: RoomEvent): string {
         : event.reason === 'expired'
           ? `${event.name}'s seat expired`
           : `${event.name} left`;
-    case 'chat': {
-      const text = event.message.text;
-      return `${event.message.name}: ${text.length > CHAT_SHOWN ? `${text.slice(0, CHAT_SHOWN)}…` : text}`;
-    }
+    case 'chat':
+      // The words are in the room's chat already: the history only says who spoke (rooms stay small).
+      return `${event.message.name} wrote in the chat`;
     case 'state':
       return 'state changed';
     case 'finished':

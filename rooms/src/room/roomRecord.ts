@@ -79,7 +79,7 @@ export interface ServerMove {
   reason: 'created' | 'failover' | 'moved';
 }
 
-export const ROOM_LOG_KEPT = 30;
+export const ROOM_LOG_KEPT = 20;
 export const SERVER_MOVES_KEPT = 20;
 
 export const FORMER_PLAYERS_KEPT = 50;

@@ -9,6 +9,7 @@ import { snapshotFor, type GameRegistry, type RoomRecord, type RoomStore } from 
 
 /** Rooms a console is sent at most: a console never loads a busy store with more. */
 export const CONSOLE_MAX_ROOMS = 500;
+const CHAT_SHOWN = 10;
 
 export function roomRow(room: RoomRecord): ConsoleRoomRow {
   return {
@@ -59,6 +60,7 @@ export function roomDetail(room: RoomRecord, games: GameRegistry): ConsoleRoomDe
     })),
     views,
     log: [...(room.log ?? [])].reverse(),
+    chat: room.chat.slice(-CHAT_SHOWN).map(({ name, text, at }) => ({ name, text, at })),
     timers: [...room.timers].sort((a, b) => a.fireAt - b.fireAt).map(({ key, fireAt }) => ({ key, fireAt })),
     moves: room.moves ?? [],
   };

@@ -452,6 +452,20 @@ function renderRoom(): void {
         h('span', {}, h('span', { className: 'muted small' }, `v${e.version} · ${when(e.at)} `), e.text),
       ),
     ),
+    h('h3', {}, 'Chat'),
+    h(
+      'div',
+      { 'data-testid': 'room-chat' },
+      list(room.chat, 'No chat yet.', 'Last chat lines', (m) =>
+        h(
+          'span',
+          {},
+          h('span', { className: 'muted small' }, `${when(m.at)} `),
+          h('strong', {}, m.name),
+          `: ${m.text}`,
+        ),
+      ),
+    ),
     h('h3', {}, 'Timers due'),
     list(room.timers, 'None.', 'Timers due', (t) => `${t.key} at ${when(t.fireAt)}`),
     h('h3', {}, 'Servers it has been on'),
