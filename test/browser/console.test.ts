@@ -207,5 +207,10 @@ describe('the console on a local fleet sharing Redis', () => {
     for (const p of [host, bob]) await p.page.getByTestId('closed').waitFor();
     await console.waitFor('room-detail', /This room is gone/);
     await console.person.screenshot('console-fleet-closed');
+
+    // Drain one server from the console: new rooms go to the other one.
+    await console.confirm(`Drain ${holder.id}`, `Drain ${holder.id}`);
+    await console.waitFor('servers', new RegExp(`${holder.id}\\s*draining`), 10_000);
+    for (let i = 0; i < 2; i++) expect((await createRoom(fleet.url, 'Next')).url).toBe(other.url);
   }, 180_000);
 });
