@@ -211,6 +211,8 @@ export async function startGameServer(config: Config, options: GameServerOptions
     apiKeys: config.apiKeys,
     log,
     page: join(webRoot, 'console.html'),
+    onAction: (action) => metrics.consoleActions.inc({ action }),
+    onStreams: (open) => metrics.consoleStreams.set(open),
   });
   // The app is the request listener before Socket.IO attaches (see createSocketServer).
   const app = createHttpApp({

@@ -171,6 +171,10 @@ for (const front of ['one game server', "the local fleet's router"] as const) {
         expect(room.log.map((e: any) => e.text)).toEqual(
           expect.arrayContaining(['console: kicked Bo', 'Bo was kicked']),
         );
+        if (front === 'one game server') {
+          const metrics = await (await fetch(`${base()}/metrics`)).text();
+          expect(metrics).toMatch(/gamebuddies_console_actions_total\{action="kick"[^}]*\} 1/);
+        }
       } finally {
         ana.close();
         bo.close();

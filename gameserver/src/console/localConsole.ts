@@ -85,5 +85,9 @@ export class LocalConsoleSource implements ConsoleSource {
       throw new AppError('INVALID_ACTION', `Open the console on ${serverId} (or the fleet's) to drain it`);
     }
     this.deps.drain();
+    // A server action, written into the history of each room it holds (those rooms stay here).
+    for (const code of await this.deps.store.listRoomCodes(this.serverId)) {
+      await this.deps.service.consoleNote(code, 'drain', `drained ${this.serverId}`).catch(() => undefined);
+    }
   }
 }

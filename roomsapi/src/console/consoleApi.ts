@@ -27,6 +27,9 @@ export interface ConsoleApiOptions {
   tickMs?: number;
   /** Live consoles one front serves at once; more are refused with 503. */
   maxStreams?: number;
+  /** Metrics hooks: an action done, the number of live consoles. */
+  onAction?: (action: string) => void;
+  onStreams?: (open: number) => void;
 }
 
 export interface ConsoleApi {
@@ -99,6 +102,7 @@ export function createConsoleApi(options: ConsoleApiOptions): ConsoleApi {
   const feed = new ConsoleFeed(source, log, {
     tickMs: options.tickMs ?? 1000,
     maxStreams: options.maxStreams ?? 20,
+    ...(options.onStreams ? { onStreams: options.onStreams } : {}),
   });
 
   router.get('/console', (_req, res) => {
@@ -142,6 +146,7 @@ export function createConsoleApi(options: ConsoleApiOptions): ConsoleApi {
   const acted = (req: Request, res: Response, action: string, target: Record<string, string>) => {
     const key = (res.locals as AuthenticatedLocals).apiKey;
     log.info({ action, ...target, apiKey: key.id }, 'console action');
+    options.onAction?.(action);
     feed.poke();
     res.json({ ok: true, action, ...target });
     void req;

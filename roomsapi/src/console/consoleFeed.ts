@@ -30,7 +30,7 @@ export class ConsoleFeed {
   constructor(
     private readonly source: ConsoleSource,
     private readonly log: Logger,
-    private readonly options: { tickMs: number; maxStreams: number },
+    private readonly options: { tickMs: number; maxStreams: number; onStreams?: (open: number) => void },
   ) {}
 
   subscribe(req: Request, res: Response, room: string | undefined): void {
@@ -47,8 +47,10 @@ export class ConsoleFeed {
     res.write('retry: 2000\n\n');
     const subscriber: Subscriber = { res, room };
     this.subscribers.add(subscriber);
+    this.options.onStreams?.(this.subscribers.size);
     req.on('close', () => {
       this.subscribers.delete(subscriber);
+      this.options.onStreams?.(this.subscribers.size);
       if (this.subscribers.size === 0) this.stop();
     });
     this.start();
@@ -73,6 +75,7 @@ export class ConsoleFeed {
     this.stop();
     for (const subscriber of this.subscribers) subscriber.res.end();
     this.subscribers.clear();
+    this.options.onStreams?.(0);
   }
 
   private start(): void {
