@@ -1,5 +1,11 @@
 import type { RoomEvent } from './roomEvents.js';
-import { ROOM_LOG_KEPT, SERVER_MOVES_KEPT, type RoomRecord, type ServerMove } from './roomRecord.js';
+import {
+  ROOM_LOG_KEPT,
+  SERVER_MOVES_KEPT,
+  type RoomLogEntry,
+  type RoomRecord,
+  type ServerMove,
+} from './roomRecord.js';
 
 function nameOf(room: RoomRecord, playerId: string): string {
   return room.players.find((p) => p.id === playerId)?.name ?? room.formerPlayers?.[playerId] ?? playerId;
@@ -43,17 +49,17 @@ export function describeEvent(room: RoomRecord, event: RoomEvent): string {
 }
 
 /**
- * Writes the change's events into the room's own history, stamped with the version this change
- * gives the room (the store bumps it by one on write), so the history travels with the room.
+ * The room's history with the change's events added, stamped with the version the change gave the
+ * room, so the history travels with the room. The latest ROOM_LOG_KEPT lines are kept.
  */
-export function appendLog(
-  draft: RoomRecord,
+export function withLog(
+  previous: readonly RoomLogEntry[] | undefined,
   events: readonly RoomEvent[],
+  draft: RoomRecord,
   version: number,
   at: number,
-): void {
-  if (events.length === 0) return;
-  const log = (draft.log ??= []);
+): RoomLogEntry[] {
+  const log = (previous ?? []).map((entry) => ({ ...entry }));
   for (const event of events) {
     const last = log[log.length - 1];
     // Game moves come one after another: one line that counts them, so they never push out the rest.
@@ -67,6 +73,7 @@ export function appendLog(
     log.push({ version, at, type: event.type, text: describeEvent(draft, event) });
   }
   if (log.length > ROOM_LOG_KEPT) log.splice(0, log.length - ROOM_LOG_KEPT);
+  return log;
 }
 
 export function appendMove(draft: RoomRecord, move: ServerMove): void {
