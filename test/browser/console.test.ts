@@ -126,6 +126,11 @@ describe('the console on one game server', () => {
       expect(await console.page.getByRole('button', { name }).count()).toBe(0);
     }
     await console.person.review('console-read-only');
+    // Forgetting the key leaves nothing of the fleet on screen.
+    await console.page.getByRole('button', { name: 'Forget the key' }).click();
+    await console.page.getByLabel('Rooms API key').waitFor();
+    expect(await console.page.getByTestId('servers').count()).toBe(0);
+    expect(await console.page.locator('body').textContent()).not.toContain(room.roomCode);
   }, 60_000);
 
   it('refuses a wrong key in the page', async () => {

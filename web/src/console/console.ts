@@ -29,6 +29,7 @@ let pending: Pending | undefined;
 let message: { text: string; bad: boolean } | undefined;
 let live = false;
 let readOnly = true;
+let sampler: ReturnType<typeof setInterval> | undefined;
 let stream: AbortController | undefined;
 let search = '';
 let sort: keyof ConsoleRoomRow = 'updatedAt';
@@ -614,7 +615,13 @@ function renderConsole(): void {
             className: 'link',
             onclick: () => {
               stream?.abort();
+              clearInterval(sampler);
               api = undefined;
+              overview = undefined;
+              detail = undefined;
+              selected = undefined;
+              message = undefined;
+              samples.length = 0;
               renderLogin();
             },
           },
@@ -656,7 +663,8 @@ function renderConsole(): void {
   renderStatus();
   if (message) say(message.text, message.bad);
   // The chart keeps moving when nothing changes (the stream then sends nothing).
-  setInterval(() => {
+  clearInterval(sampler);
+  sampler = setInterval(() => {
     if (!overview) return;
     sample();
     renderServers();
