@@ -35,7 +35,7 @@ COPY web web
 RUN npx tsc -b protocol rooms games roomsapi client gameserver operator && npm run build --silent -w web
 
 # 2. Production dependencies of one workspace only (no dev tools; the game server image has no
-#    Kubernetes client, the operator image no web page).
+#    Kubernetes client, the operator image no players' page: only the console's).
 FROM ${NODE_IMAGE} AS deps-gameserver
 WORKDIR /app
 COPY --from=manifests / ./
@@ -80,6 +80,9 @@ FROM runtime AS operator-base
 COPY --from=deps-operator /app/node_modules node_modules
 COPY --from=build /src/operator/package.json operator/
 COPY --from=build /src/operator/dist operator/dist
+# The operator's console (/console): its page and the assets it shares with the players' page.
+COPY --from=build /src/web/dist/console.html web/dist/console.html
+COPY --from=build /src/web/dist/assets web/dist/assets
 EXPOSE 8080 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PROBE_PORT||8081)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -1,4 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ServerSummary } from '@gamebuddies/protocol';
 import { builtinGames } from '@gamebuddies/games';
@@ -17,6 +18,7 @@ import {
 import {
   corsPolicy,
   createRateLimits,
+  createConsoleApi,
   createRoomsApi,
   GuessGuard,
   sealedIdempotency,
@@ -27,6 +29,7 @@ import {
 import { gameServerUrl } from './agones/agonesLifecycle.js';
 import { createAgonesSdk, type AgonesSdk } from './agones/agonesSdk.js';
 import type { Config } from './config/config.js';
+import { LocalConsoleSource } from './console/localConsole.js';
 import { createHttpApp } from './http/httpApp.js';
 import { metricsHandler, type HealthStatus } from './http/healthRouter.js';
 import { LocalRoomsBackend } from './http/localRoomsBackend.js';
@@ -186,6 +189,38 @@ export async function startGameServer(config: Config, options: GameServerOptions
     legacyTokenLinks: config.legacyTokenLinks,
     observeCreation: (seconds) => metrics.roomCreation.observe(seconds),
   });
+  const startDraining = () => {
+    draining = true;
+    service.startDraining();
+  };
+  const webRoot = options.webRoot ?? config.webRoot ?? DEFAULT_WEB_ROOT;
+  const consoleApi = createConsoleApi({
+    source: new LocalConsoleSource({
+      store,
+      service,
+      ownership,
+      games,
+      serverId: config.serverId,
+      drain: startDraining,
+      self: async () => {
+        const server = await thisServer();
+        return {
+          id: server.id,
+          url: server.url,
+          health: server.health === 'unhealthy' ? 'down' : server.health,
+          rooms: server.currentRooms,
+          players: server.players,
+          load: server.load,
+          draining,
+        };
+      },
+    }),
+    apiKeys: config.apiKeys,
+    log,
+    page: join(webRoot, 'console.html'),
+    onAction: (action) => metrics.consoleActions.inc({ action }),
+    onStreams: (open) => metrics.consoleStreams.set(open),
+  });
   // The app is the request listener before Socket.IO attaches (see createSocketServer).
   const app = createHttpApp({
     log,
@@ -202,6 +237,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
       }),
     },
     roomsApi,
+    consoleApi,
     internal: { apiKeys: config.apiKeys, ownership, service },
     play: {
       backend,
@@ -212,7 +248,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
       publicUrl: () => publicUrl,
       lookupUrl: () => config.lookupUrl ?? publicUrl,
     },
-    webRoot: options.webRoot ?? config.webRoot ?? DEFAULT_WEB_ROOT,
+    webRoot,
   });
   httpServer.on('request', app);
   const io: GameServerIO = createSocketServer(httpServer, {
@@ -271,8 +307,9 @@ export async function startGameServer(config: Config, options: GameServerOptions
     scheduler,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     startDraining: () => {
-      draining = true;
-      service.startDraining();
+      startDraining();
+      // Live consoles hold their connection open: ended now, or closing the HTTP server would wait.
+      consoleApi.close();
     },
     close: [
       () => limits.close(),

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
@@ -8,6 +9,7 @@ import { builtinGames } from '@gamebuddies/games';
 import { GameRegistry, RoomService, createRoomStore, type RoomStore } from '@gamebuddies/rooms';
 import {
   corsPolicy,
+  createConsoleApi,
   createRateLimits,
   createRoomsApi,
   errorHandler,
@@ -19,7 +21,9 @@ import {
   trustFunction,
   WebhookSender,
 } from '@gamebuddies/rooms-api';
-import { KubernetesRoomsBackend } from './api/kubernetesBackend.js';
+import { clusterRoom, gameServerForConsole } from './api/clusterView.js';
+import { gameRoomName, KubernetesRoomsBackend } from './api/kubernetesBackend.js';
+import { DEFAULT_WEB_ROOT, OperatorConsoleSource } from './api/operatorConsole.js';
 import type { OperatorConfig } from './config.js';
 import { GameRoomController } from './controller/gameRoomController.js';
 import { LeaderElector } from './controller/leaderElection.js';
@@ -76,9 +80,10 @@ export async function startOperator(
     log,
   );
   // Rooms are created here and adopted by the game server the operator places them on.
+  const games = new GameRegistry(builtinGames());
   const service = new RoomService(
     store,
-    new GameRegistry(builtinGames()),
+    games,
     {
       serverId: 'operator',
       publicUrl: '',
@@ -196,6 +201,16 @@ export async function startOperator(
     cors: corsPolicy(config.corsOrigins, [config.publicUrl, apiUrl]),
     legacyTokenLinks: config.legacyTokenLinks,
   });
+  const consoleApi = createConsoleApi({
+    source: new OperatorConsoleSource(store, games, service, backend, {
+      servers: () => gameServers.list(namespace).map((gs) => gameServerForConsole(gs, config.roomsList)),
+      room: (code) =>
+        clusterRoom(rooms.get(gameRoomName(code), namespace), (name) => gameServers.get(name, namespace)),
+    }),
+    apiKeys: config.apiKeys,
+    log,
+    page: join(DEFAULT_WEB_ROOT, 'console.html'),
+  });
   const headers = securityHeaders();
   const app = express();
   app.disable('x-powered-by');
@@ -204,6 +219,9 @@ export async function startOperator(
   app.use(headers);
   app.use(express.json({ limit: '64kb' }));
   app.use(roomsApi.router);
+  app.use(consoleApi.router);
+  // The console page's scripts and styles (built with the players' page, which the operator never serves).
+  app.use('/assets', express.static(join(DEFAULT_WEB_ROOT, 'assets'), { maxAge: '1h', index: false }));
   app.use(notFound);
   app.use(errorHandler(log));
   apiServer.on('request', app);
@@ -235,6 +253,7 @@ export async function startOperator(
     shutdown() {
       stopping ??= (async () => {
         log.info('operator shutting down');
+        consoleApi.close();
         await new Promise<void>((resolve) => apiServer.close(() => resolve()));
         apiServer.closeAllConnections();
         await controller.stop();

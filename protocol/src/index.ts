@@ -7,3 +7,4 @@ export * from './events.js';
 export * from './http.js';
 export * from './env.js';
 export * from './peopleMessages.js';
+export * from './console.js';

@@ -14,3 +14,6 @@ export * from './limits/rateLimits.js';
 export * from './limits/guessGuard.js';
 export * from './secrets/tokenEncryption.js';
 export * from './secrets/sealedIdempotency.js';
+export * from './console/consoleSource.js';
+export * from './console/storeConsole.js';
+export * from './console/consoleApi.js';

@@ -62,13 +62,7 @@ export class FleetRoomsBackend implements RoomsBackend {
     return { roomCode: code, url: holder.url, namespace: `/${summary.body.gameType}` };
   }
 
-  /** The member to ask about a room: its holder, or any live member when rooms are shared. */
-  private async memberFor(code: string): Promise<FleetMember> {
-    const holder = await this.fleet.holderOf(code);
-    return holder.member?.alive
-      ? holder.member
-      : this.fleet.shared
-        ? this.fleet.stableFor(code)
-        : holder.member!;
+  private memberFor(code: string): Promise<FleetMember> {
+    return this.fleet.memberFor(code);
   }
 }

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import {
   apiKeyAuth,
   corsPolicy,
+  createConsoleApi,
   createRateLimits,
   createRoomsApi,
   errorHandler,
@@ -27,6 +29,7 @@ import {
   createRoomStore,
   redisConfigured,
 } from '@gamebuddies/rooms';
+import { FleetConsoleSource } from './fleetConsole.js';
 import { FleetRoomsBackend } from './fleetRoomsBackend.js';
 import { LocalFleet } from './localFleet.js';
 
@@ -110,6 +113,14 @@ export async function startLocalFleet(
     cors,
     legacyTokenLinks: config.legacyTokenLinks,
   });
+  const games = new GameRegistry(builtinGames());
+  const webRoot = config.webRoot ?? DEFAULT_WEB_ROOT;
+  const consoleApi = createConsoleApi({
+    source: new FleetConsoleSource(fleet, games),
+    apiKeys: config.apiKeys,
+    log,
+    page: join(webRoot, 'console.html'),
+  });
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustFunction(config.trustProxy));
@@ -127,6 +138,7 @@ export async function startLocalFleet(
     }),
   );
   app.use(roomsApi.router);
+  app.use(consoleApi.router);
   app.get('/fleet', apiKeyAuth(config.apiKeys), (_req, res) => {
     res.json({
       members: fleet.members.map((m) => ({
@@ -143,7 +155,7 @@ export async function startLocalFleet(
     '/play',
     playRouter({
       backend,
-      games: new GameRegistry(builtinGames()),
+      games,
       openRoomCreation: config.openRoomCreation,
       creationLimiter: limits.creations,
       corsAllowed: cors.public,
@@ -151,7 +163,7 @@ export async function startLocalFleet(
       lookupUrl: () => publicUrl,
     }),
   );
-  app.use(express.static(config.webRoot ?? DEFAULT_WEB_ROOT, { index: 'index.html', maxAge: '1h' }));
+  app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
   app.use(notFound);
   app.use(errorHandler(log));
   httpServer.off('request', starting);
@@ -165,6 +177,8 @@ export async function startLocalFleet(
     shutdown() {
       stopping ??= (async () => {
         log.info('stopping the local fleet');
+        // Live consoles hold their connection open: end them first or the close would wait for them.
+        consoleApi.close();
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeAllConnections();
         await fleet.stop();

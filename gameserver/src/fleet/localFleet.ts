@@ -148,6 +148,17 @@ export class LocalFleet {
     return { member, url: member.url };
   }
 
+  /** The member to ask about a room: its holder, or any live member when rooms are shared. */
+  async memberFor(code: string): Promise<FleetMember> {
+    const holder = await this.holderOf(code);
+    return holder.member?.alive ? holder.member : this.shared ? this.stableFor(code) : holder.member!;
+  }
+
+  /** The shared store, when the fleet has one (REDIS_URL). */
+  get sharedStore(): RoomStore | undefined {
+    return this.store;
+  }
+
   async stop(): Promise<void> {
     if (this.healthTimer) clearInterval(this.healthTimer);
     await Promise.all(this.members.map((m) => m.stop()));

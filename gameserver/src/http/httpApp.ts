@@ -5,6 +5,7 @@ import {
   notFound,
   securityHeaders,
   type KeyedLimiter,
+  type ConsoleApi,
   type RoomsApi,
   type TrustFunction,
 } from '@gamebuddies/rooms-api';
@@ -20,6 +21,8 @@ export interface HttpAppDeps {
   trust: TrustFunction;
   health: HealthDeps;
   roomsApi: RoomsApi;
+  /** The operator's console (`/console`), behind the same API keys. */
+  consoleApi: ConsoleApi;
   internal: InternalDeps;
   play: {
     backend: LocalRoomsBackend;
@@ -43,6 +46,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRouter(deps.health));
   app.use(deps.roomsApi.router);
+  app.use(deps.consoleApi.router);
   app.use('/internal', internalRouter(deps.internal));
   app.use('/play', playRouter(deps.play));
   app.use(express.static(deps.webRoot, { index: 'index.html', maxAge: '1h' }));

@@ -45,6 +45,17 @@ export class GameMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly consoleActions = new Counter({
+    name: 'gamebuddies_console_actions_total',
+    help: "Actions done from the operator's console, by action",
+    labelNames: ['action'],
+    registers: [this.registry],
+  });
+  readonly consoleStreams = new Gauge({
+    name: 'gamebuddies_console_streams',
+    help: "Live operator's consoles open on this server",
+    registers: [this.registry],
+  });
   readonly roomCreation = new Histogram({
     name: 'gamebuddies_room_creation_seconds',
     help: 'Time to create a room (code reservation and store write)',

@@ -13,7 +13,11 @@ export type RoomEvent =
   | { type: 'finished' }
   | { type: 'phase'; from: RoomPhase; to: RoomPhase }
   | { type: 'returned' }
-  | { type: 'closed'; reason: CloseReason };
+  | { type: 'closed'; reason: CloseReason }
+  /** The room came to another server (`failover`: its server died; `moved`: an orchestrator or the console). */
+  | { type: 'moved'; from: string; to: string; reason: 'failover' | 'moved' }
+  /** An operator acted on the room from the console (kick, host, close, move). */
+  | { type: 'console'; action: string; text: string };
 
 export interface RoomUpdate {
   /** The room as saved (for `closed`, as it was last saved). */

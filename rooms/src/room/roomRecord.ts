@@ -52,7 +52,35 @@ export interface RoomRecord {
   game: unknown;
   timers: TimerRecord[];
   results: unknown;
+  /**
+   * What happened to the room lately, with the version each change made (the latest ROOM_LOG_KEPT):
+   * the operator's console shows it. Absent in rooms stored before it existed.
+   */
+  log?: RoomLogEntry[];
+  /** The servers that held the room, oldest first (the latest SERVER_MOVES_KEPT). Absent in older rooms. */
+  moves?: ServerMove[];
 }
+
+/** One line of a room's history. `type` is the RoomEvent's type; `text` names people, never tokens. */
+export interface RoomLogEntry {
+  version: number;
+  at: number;
+  type: string;
+  text: string;
+  /** How many changes in a row this line stands for (game moves are counted, not listed). */
+  repeat?: number;
+}
+
+/** The room came to a server: created there, adopted after its server died, or moved on purpose. */
+export interface ServerMove {
+  serverId: string;
+  url: string;
+  at: number;
+  reason: 'created' | 'failover' | 'moved';
+}
+
+export const ROOM_LOG_KEPT = 20;
+export const SERVER_MOVES_KEPT = 20;
 
 export const FORMER_PLAYERS_KEPT = 50;
 

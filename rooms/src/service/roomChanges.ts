@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { RoomEvent, RoomUpdate, RoomUpdateListener } from '../room/roomEvents.js';
+import { withLog } from '../room/roomLog.js';
 import type { RoomRecord } from '../room/roomRecord.js';
 import type { ChangeOutcome, RoomStore } from '../store/roomStore.js';
 
@@ -25,16 +26,21 @@ export class RoomChanges {
   ): Promise<ChangeOutcome<T>> {
     let events: RoomEvent[] = [];
     let timersChanged = false;
-    const outcome = await this.store.applyChange(code, (draft) => {
-      events = []; // a store may run the change again after a concurrent write
-      const timersBefore = JSON.stringify(draft.timers);
-      const phaseBefore = draft.phase;
-      const result = mutate(draft, events);
-      timersChanged = JSON.stringify(draft.timers) !== timersBefore;
-      // The phase change comes first: it is the context of whatever else happened (a game finished...).
-      if (draft.phase !== phaseBefore) events.unshift({ type: 'phase', from: phaseBefore, to: draft.phase });
-      return result;
-    });
+    const outcome = await this.store.applyChange(
+      code,
+      (draft) => {
+        events = []; // a store may run the change again after a concurrent write
+        const timersBefore = JSON.stringify(draft.timers);
+        const phaseBefore = draft.phase;
+        const result = mutate(draft, events);
+        timersChanged = JSON.stringify(draft.timers) !== timersBefore;
+        // The phase change comes first: it is the context of whatever else happened (a game finished...).
+        if (draft.phase !== phaseBefore)
+          events.unshift({ type: 'phase', from: phaseBefore, to: draft.phase });
+        return result;
+      },
+      (draft) => withLog(draft.log, events, draft, draft.version, draft.updatedAt),
+    );
     if (outcome.changed) this.publish({ room: outcome.room, events, timersChanged });
     return outcome;
   }

@@ -45,6 +45,9 @@ export function newRoomRecord(
     game: null,
     timers: [],
     results: null,
+    moves: [{ serverId: ctx.serverId, url: publicUrl, at: now, reason: 'created' }],
+    // Last: a change's history is added to the stored JSON without stringifying the room again.
+    log: [{ version: 1, at: now, type: 'created', text: `created on ${ctx.serverId}` }],
   };
   runHook(plugin, ctx.log, room, now, (gameCtx) => {
     room.game = plugin.createState(gameCtx);

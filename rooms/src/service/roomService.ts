@@ -4,6 +4,7 @@ import type { AnyGamePlugin } from '../plugins/gamePlugin.js';
 import type { GameRegistry } from '../plugins/registry.js';
 import type { RoomEvent, RoomUpdateListener } from '../room/roomEvents.js';
 import type { RoomRecord } from '../room/roomRecord.js';
+import { appendMove } from '../room/roomLog.js';
 import { newMessageId, newRoomCode } from '../room/tokens.js';
 import type { RoomStore } from '../store/roomStore.js';
 import * as game from './gameRules.js';
@@ -155,9 +156,11 @@ export class RoomService {
       const { room } = await this.changes.change(code, (draft, events) => {
         const holderGone = !liveServers.has(draft.serverId);
         if (draft.serverId !== this.options.serverId && (holderGone || options.move)) {
+          const reason = options.move ? 'moved' : 'failover';
+          events.push({ type: 'moved', from: draft.serverId, to: this.options.serverId, reason });
           draft.serverId = this.options.serverId;
           draft.url = this.options.publicUrl;
-          events.push({ type: 'state' });
+          appendMove(draft, { serverId: draft.serverId, url: draft.url, at: Date.now(), reason });
         }
         for (const player of draft.players) {
           if (player.connected && player.serverId && !liveServers.has(player.serverId)) {
@@ -217,6 +220,44 @@ export class RoomService {
     return this.unlessGone(() =>
       this.changed(code, (draft, events) => game.fireDueTimers(this.rules, draft, events)),
     );
+  }
+
+  /** The operator's console removes a player (as the host's kick does), whoever is host. */
+  async consoleKick(code: string, targetId: string): Promise<RoomRecord> {
+    return this.changed(requireCode(code), (draft, events) => {
+      const target = requirePlayer(draft, targetId);
+      events.push({ type: 'console', action: 'kick', text: `kicked ${target.name}` });
+      seats.removePlayer(this.rules, draft, target, 'kicked', events);
+    });
+  }
+
+  /** The operator's console gives the host role to a player. */
+  async consoleSetHost(code: string, targetId: string): Promise<RoomRecord> {
+    return this.changed(requireCode(code), (draft, events) => {
+      const target = requirePlayer(draft, targetId);
+      if (target.role === 'host') throw new AppError('INVALID_ACTION', `${target.name} is already the host`);
+      for (const p of draft.players) p.role = p === target ? 'host' : 'player';
+      draft.hostId = target.id;
+      events.push({ type: 'console', action: 'host', text: `passed the host role to ${target.name}` });
+    });
+  }
+
+  /**
+   * The operator's console closes the room: the close is written to the room's history first (a
+   * durable record that it was the console), then the room is deleted and its players told.
+   */
+  async consoleClose(code: string): Promise<void> {
+    await this.changed(requireCode(code), (_draft, events) => {
+      events.push({ type: 'console', action: 'close', text: 'closed the room' });
+    });
+    await this.closeRoom(code, 'deleted');
+  }
+
+  /** Writes a console action done elsewhere (a move, a drain) into the room's history. */
+  async consoleNote(code: string, action: string, text: string): Promise<RoomRecord> {
+    return this.changed(requireCode(code), (_draft, events) => {
+      events.push({ type: 'console', action, text });
+    });
   }
 
   async closeRoom(rawCode: string, reason: CloseReason): Promise<void> {

@@ -1,6 +1,6 @@
-import type { RoomRecord } from '../room/roomRecord.js';
+import type { RoomLogEntry, RoomRecord } from '../room/roomRecord.js';
 import { restampedJson } from './roomJson.js';
-import type { RoomChange } from './roomStore.js';
+import type { ChangeHistory, RoomChange } from './roomStore.js';
 
 /** A change applied to a copy of the stored room, ready for the store to write (or not). */
 export type DraftedChange<T> =
@@ -17,18 +17,38 @@ export type DraftedChange<T> =
 
 /**
  * The one algorithm every store writes a change with: parse the stored JSON into a fresh draft,
- * run the change on it, and if it changed anything, bump the version and stamp the time. A change
- * that throws leaves nothing behind (the draft is thrown away); one that changes nothing writes
- * nothing.
+ * run the change on it, and if it changed anything, bump the version, stamp the time and add the
+ * change's history lines. A change that throws leaves nothing behind (the draft is thrown away);
+ * one that changes nothing writes nothing, whatever history it would have had.
  */
-export function draftChange<T>(storedJson: string, change: RoomChange<T>): DraftedChange<T> {
+export function draftChange<T>(
+  storedJson: string,
+  change: RoomChange<T>,
+  history?: ChangeHistory,
+): DraftedChange<T> {
   const draft = JSON.parse(storedJson) as RoomRecord;
   const { version, updatedAt, serverId } = draft;
   const result = change(draft);
-  const after = JSON.stringify(draft);
+  let after = JSON.stringify(draft);
   if (after === storedJson) return { changed: false, room: draft, result };
   draft.version = version + 1;
   draft.updatedAt = Date.now();
+  if (history) after = withHistory(after, draft, history(draft));
   const json = restampedJson(after, draft, { version, updatedAt });
   return { changed: true, room: draft, result, json, before: { version, serverId } };
+}
+
+/**
+ * Puts the room's new history last in the room (`log` is kept the last key) and in its JSON. The JSON
+ * already made for the no-op check ends with the old `"log":[…]` then, so only the history is
+ * stringified again, not the room; otherwise (an older room, a key added after it) the room is.
+ */
+function withHistory(json: string, draft: RoomRecord, log: RoomLogEntry[]): string {
+  const oldTail = draft.log === undefined ? undefined : `,"log":${JSON.stringify(draft.log)}}`;
+  delete draft.log;
+  draft.log = log;
+  if (oldTail !== undefined && json.endsWith(oldTail)) {
+    return `${json.slice(0, -oldTail.length)},"log":${JSON.stringify(log)}}`;
+  }
+  return JSON.stringify(draft);
 }

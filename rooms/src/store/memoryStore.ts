@@ -2,7 +2,7 @@ import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { RoomRecord } from '../room/roomRecord.js';
 import { draftChange } from './changeDraft.js';
-import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
+import type { ChangeHistory, ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
 
 interface Entry {
   json: string;
@@ -41,10 +41,14 @@ export class MemoryRoomStore implements RoomStore {
     return entry ? (JSON.parse(entry.json) as RoomRecord) : null;
   }
 
-  async applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>> {
+  async applyChange<T>(
+    code: string,
+    change: RoomChange<T>,
+    history?: ChangeHistory,
+  ): Promise<ChangeOutcome<T>> {
     const entry = this.live(code);
     if (!entry) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
-    const drafted = draftChange(entry.json, change);
+    const drafted = draftChange(entry.json, change, history);
     if (drafted.changed) this.rooms.set(code, this.entry(drafted.room, drafted.json));
     return { room: drafted.room, result: drafted.result, changed: drafted.changed };
   }

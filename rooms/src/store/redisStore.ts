@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { RoomRecord } from '../room/roomRecord.js';
 import { withStoreScripts, type StoreClient } from './redisScripts.js';
 import { draftChange } from './changeDraft.js';
-import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
+import type { ChangeHistory, ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
 
 /** Concurrent writers of one room retry this often before the change is refused with CONFLICT. */
 const MAX_ATTEMPTS = 50;
@@ -103,11 +103,15 @@ export class RedisRoomStore implements RoomStore {
     return json ? (JSON.parse(json) as RoomRecord) : null;
   }
 
-  async applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>> {
+  async applyChange<T>(
+    code: string,
+    change: RoomChange<T>,
+    history?: ChangeHistory,
+  ): Promise<ChangeOutcome<T>> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
       if (!json) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
-      const drafted = draftChange(json, change);
+      const drafted = draftChange(json, change, history);
       if (!drafted.changed) return { room: drafted.room, result: drafted.result, changed: false };
       const { room, before } = drafted;
       const written = await this.run('update', () =>

@@ -1,6 +1,6 @@
 import type { IdempotencyStore } from './idempotency.js';
 import type { CloseReason } from '@gamebuddies/protocol';
-import type { RoomRecord } from '../room/roomRecord.js';
+import type { RoomLogEntry, RoomRecord } from '../room/roomRecord.js';
 
 /**
  * Mutates a fresh copy of the stored room and returns a result. Throwing (an AppError) rejects the
@@ -8,6 +8,13 @@ import type { RoomRecord } from '../room/roomRecord.js';
  * Must be a pure function of the room: a store may call it again after a concurrent write.
  */
 export type RoomChange<T> = (draft: RoomRecord) => T;
+
+/**
+ * What a change says about itself: the room's history lines for it (`draft.version` is already the
+ * version this change gives the room). Called only when the change changed the room, after the
+ * no-op check, so a history line never turns a change that changed nothing into a write.
+ */
+export type ChangeHistory = (draft: RoomRecord) => RoomLogEntry[];
 
 export interface ChangeOutcome<T> {
   room: RoomRecord;
@@ -31,7 +38,7 @@ export interface RoomStore {
   createRoom(room: RoomRecord): Promise<'created' | 'code_taken'>;
   loadRoom(code: string): Promise<RoomRecord | null>;
   /** Applies a change atomically, bumping `version` by one; retries on a concurrent write. */
-  applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>>;
+  applyChange<T>(code: string, change: RoomChange<T>, history?: ChangeHistory): Promise<ChangeOutcome<T>>;
   /**
    * Deletes the room and tells every server sharing this store (`onRoomDeleted`), so whoever holds
    * the room's players can say goodbye, whichever process deleted it (a server, the operator).

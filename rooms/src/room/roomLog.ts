@@ -1,0 +1,83 @@
+import type { RoomEvent } from './roomEvents.js';
+import {
+  ROOM_LOG_KEPT,
+  SERVER_MOVES_KEPT,
+  type RoomLogEntry,
+  type RoomRecord,
+  type ServerMove,
+} from './roomRecord.js';
+
+function nameOf(room: RoomRecord, playerId: string): string {
+  return room.players.find((p) => p.id === playerId)?.name ?? room.formerPlayers?.[playerId] ?? playerId;
+}
+
+/** A line a person reads in the console: who did what; never a token. */
+export function describeEvent(room: RoomRecord, event: RoomEvent): string {
+  switch (event.type) {
+    case 'created':
+      return `created on ${room.serverId}`;
+    case 'joined':
+      return `${event.name} joined`;
+    case 'rejoined':
+      return `${nameOf(room, event.playerId)} is back`;
+    case 'disconnected':
+      return `${nameOf(room, event.playerId)} lost the connection`;
+    case 'left':
+      return event.reason === 'kicked'
+        ? `${event.name} was kicked`
+        : event.reason === 'expired'
+          ? `${event.name}'s seat expired`
+          : `${event.name} left`;
+    case 'chat':
+      // The words are in the room's chat already: the history only says who spoke (rooms stay small).
+      return `${event.message.name} wrote in the chat`;
+    case 'state':
+      return 'state changed';
+    case 'finished':
+      return 'game finished';
+    case 'phase':
+      return `phase ${event.from} → ${event.to}`;
+    case 'returned':
+      return 'back to the lobby';
+    case 'closed':
+      return `closed (${event.reason})`;
+    case 'moved':
+      return `${event.reason === 'failover' ? 'failed over' : 'moved'} from ${event.from} to ${event.to}`;
+    case 'console':
+      return `console: ${event.text}`;
+  }
+}
+
+/**
+ * The room's history with the change's events added, stamped with the version the change gave the
+ * room, so the history travels with the room. The latest ROOM_LOG_KEPT lines are kept.
+ */
+export function withLog(
+  previous: readonly RoomLogEntry[] | undefined,
+  events: readonly RoomEvent[],
+  draft: RoomRecord,
+  version: number,
+  at: number,
+): RoomLogEntry[] {
+  const log = (previous ?? []).map((entry) => ({ ...entry }));
+  for (const event of events) {
+    const last = log[log.length - 1];
+    // Game moves come one after another: one line that counts them, so they never push out the rest.
+    if (event.type === 'state' && last?.type === 'state') {
+      last.repeat = (last.repeat ?? 1) + 1;
+      last.text = `state changed ×${last.repeat}`;
+      last.version = version;
+      last.at = at;
+      continue;
+    }
+    log.push({ version, at, type: event.type, text: describeEvent(draft, event) });
+  }
+  if (log.length > ROOM_LOG_KEPT) log.splice(0, log.length - ROOM_LOG_KEPT);
+  return log;
+}
+
+export function appendMove(draft: RoomRecord, move: ServerMove): void {
+  const moves = (draft.moves ??= []);
+  moves.push(move);
+  if (moves.length > SERVER_MOVES_KEPT) moves.splice(0, moves.length - SERVER_MOVES_KEPT);
+}
