@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { RoomEvent, RoomUpdate, RoomUpdateListener } from '../room/roomEvents.js';
 import type { RoomRecord } from '../room/roomRecord.js';
-import type { ChangeOutcome, RoomStore } from '../store/roomStore.js';
+import type { ChangeOptions, ChangeOutcome, RoomStore } from '../store/roomStore.js';
 
 /**
  * Saves changes of rooms through the store and tells listeners what each saved change did: the
@@ -22,19 +22,25 @@ export class RoomChanges {
   async change<T>(
     code: string,
     mutate: (draft: RoomRecord, events: RoomEvent[]) => T,
+    options: ChangeOptions = {},
   ): Promise<ChangeOutcome<T>> {
     let events: RoomEvent[] = [];
     let timersChanged = false;
-    const outcome = await this.store.applyChange(code, (draft) => {
-      events = []; // a store may run the change again after a concurrent write
-      const timersBefore = JSON.stringify(draft.timers);
-      const phaseBefore = draft.phase;
-      const result = mutate(draft, events);
-      timersChanged = JSON.stringify(draft.timers) !== timersBefore;
-      // The phase change comes first: it is the context of whatever else happened (a game finished...).
-      if (draft.phase !== phaseBefore) events.unshift({ type: 'phase', from: phaseBefore, to: draft.phase });
-      return result;
-    });
+    const outcome = await this.store.applyChange(
+      code,
+      (draft) => {
+        events = []; // a store may run the change again after a concurrent write
+        const timersBefore = JSON.stringify(draft.timers);
+        const phaseBefore = draft.phase;
+        const result = mutate(draft, events);
+        timersChanged = JSON.stringify(draft.timers) !== timersBefore;
+        // The phase change comes first: it is the context of whatever else happened (a game finished...).
+        if (draft.phase !== phaseBefore)
+          events.unshift({ type: 'phase', from: phaseBefore, to: draft.phase });
+        return result;
+      },
+      options,
+    );
     if (outcome.changed) this.publish({ room: outcome.room, events, timersChanged });
     return outcome;
   }

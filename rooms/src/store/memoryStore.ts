@@ -2,7 +2,14 @@ import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { RoomRecord } from '../room/roomRecord.js';
 import { draftChange } from './changeDraft.js';
-import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
+import {
+  notOwner,
+  type ChangeOptions,
+  type ChangeOutcome,
+  type RoomChange,
+  type RoomStore,
+  type StoreHealth,
+} from './roomStore.js';
 
 interface Entry {
   json: string;
@@ -19,7 +26,8 @@ export class MemoryRoomStore implements RoomStore {
   readonly kind = 'memory';
   readonly durable = false;
   private readonly rooms = new Map<string, Entry>();
-  private readonly leases = new Map<string, { serverId: string; expiresAt: number }>();
+  private readonly leases = new Map<string, { serverId: string; epoch: number; expiresAt: number }>();
+  private readonly epochs = new Map<string, number>();
   private readonly servers = new Map<string, number>();
   private readonly timerListeners: Array<(code: string) => void> = [];
   private readonly deletedListeners: Array<(code: string, reason: CloseReason) => void> = [];
@@ -41,9 +49,14 @@ export class MemoryRoomStore implements RoomStore {
     return entry ? (JSON.parse(entry.json) as RoomRecord) : null;
   }
 
-  async applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>> {
+  async applyChange<T>(
+    code: string,
+    change: RoomChange<T>,
+    options: ChangeOptions = {},
+  ): Promise<ChangeOutcome<T>> {
     const entry = this.live(code);
     if (!entry) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
+    if (options.ownerToken !== undefined && this.tokenOf(code) !== options.ownerToken) throw notOwner(code);
     const drafted = draftChange(entry.json, change);
     if (drafted.changed) this.rooms.set(code, this.entry(drafted.room, drafted.json));
     return { room: drafted.room, result: drafted.result, changed: drafted.changed };
@@ -52,6 +65,7 @@ export class MemoryRoomStore implements RoomStore {
   async deleteRoom(code: string, reason: CloseReason = 'deleted'): Promise<void> {
     const existed = this.rooms.delete(code);
     this.leases.delete(code);
+    this.epochs.delete(code);
     if (existed) for (const listener of this.deletedListeners) listener(code, reason);
   }
 
@@ -71,15 +85,22 @@ export class MemoryRoomStore implements RoomStore {
     return (await this.listRoomCodes(serverId)).length;
   }
 
-  async claimRoom(code: string, serverId: string, leaseMs: number): Promise<boolean> {
+  async claimRoom(code: string, serverId: string, leaseMs: number): Promise<string | null> {
     const lease = this.leases.get(code);
-    if (lease && lease.serverId !== serverId && lease.expiresAt > Date.now()) return false;
-    this.leases.set(code, { serverId, expiresAt: Date.now() + leaseMs });
-    return true;
+    const held = lease && lease.expiresAt > Date.now();
+    if (held && lease.serverId !== serverId) return null;
+    if (held) {
+      lease.expiresAt = Date.now() + leaseMs;
+      return `${serverId}#${lease.epoch}`;
+    }
+    return this.takeRoom(code, serverId, leaseMs);
   }
 
-  async takeRoom(code: string, serverId: string, leaseMs: number): Promise<void> {
-    this.leases.set(code, { serverId, expiresAt: Date.now() + leaseMs });
+  async takeRoom(code: string, serverId: string, leaseMs: number): Promise<string> {
+    const epoch = (this.epochs.get(code) ?? 0) + 1;
+    this.epochs.set(code, epoch);
+    this.leases.set(code, { serverId, epoch, expiresAt: Date.now() + leaseMs });
+    return `${serverId}#${epoch}`;
   }
 
   async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]> {
@@ -97,13 +118,21 @@ export class MemoryRoomStore implements RoomStore {
     if (this.leases.get(code)?.serverId === serverId) this.leases.delete(code);
   }
 
-  async heartbeat(serverId: string, ttlMs: number): Promise<void> {
-    this.servers.set(serverId, Date.now() + ttlMs);
+  async heartbeat(serverId: string, ttlMs: number): Promise<boolean> {
+    const previous = this.servers.get(serverId);
+    const now = Date.now();
+    this.servers.set(serverId, now + ttlMs);
+    return previous !== undefined && previous < now;
   }
 
   async liveServers(): Promise<Set<string>> {
     const now = Date.now();
     return new Set([...this.servers].filter(([, until]) => until > now).map(([id]) => id));
+  }
+
+  private tokenOf(code: string): string | undefined {
+    const lease = this.leases.get(code);
+    return lease && lease.expiresAt > Date.now() ? `${lease.serverId}#${lease.epoch}` : undefined;
   }
 
   async retireServer(serverId: string): Promise<void> {
