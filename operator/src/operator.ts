@@ -182,6 +182,7 @@ export async function startOperator(
     namespace,
     gameTypeLabel: config.gameTypeLabel,
     roomsList: config.roomsList,
+    ttlSecondsAfterFinished: config.gameRoomTtlSecondsAfterFinished,
   });
   const apiServer = createServer();
   const apiPort = await listen(apiServer, config.port, config.host);

@@ -56,6 +56,15 @@ export class AgonesRooms {
     throw new AppError('ROOM_MOVED', `Room ${code} is served by another server`, { url: room.url });
   }
 
+  /** The room expired (RoomOwnership noticed): its slot goes back, so the server can become Ready. */
+  readonly roomExpired = (code: string): void => {
+    if (!this.assigned.delete(code)) return;
+    this.sdk.deleteListValue(ROOMS_LIST, code).then(
+      () => this.onRoomEnded(),
+      (error: unknown) => this.log.warn({ err: error, room: code }, 'could not free the room slot'),
+    );
+  };
+
   /** Follows this server's room changes: a room that ended gives its slot back. */
   readonly onUpdate = ({ room, events }: RoomUpdate): void => {
     if (!this.assigned.has(room.code)) return;

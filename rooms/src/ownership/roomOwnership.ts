@@ -43,6 +43,7 @@ export class RoomOwnership {
   private readonly interest = new Map<string, number>();
   private readonly seats = new Map<string, Map<string, string>>();
   private restoreTicks = 0;
+  private readonly expiredListeners: Array<(code: string) => void> = [];
   private liveServers = new Set<string>();
   private ticker?: NodeJS.Timeout;
   private stopped = false;
@@ -69,6 +70,11 @@ export class RoomOwnership {
 
   get ownedRooms(): ReadonlySet<string> {
     return this.owned;
+  }
+
+  /** A room run here expired (TTL): whatever else holds it (an Agones List entry) lets it go. */
+  onExpired(listener: (code: string) => void): void {
+    this.expiredListeners.push(listener);
   }
 
   /** The lease token of a room run here (undefined when it is not). */
@@ -199,10 +205,22 @@ export class RoomOwnership {
         this.restoreTicks--;
         await this.restoreSeats();
       }
-      const lost = await this.store.renewRooms([...this.owned], this.options.serverId, this.options.leaseMs);
+      const { lost, expired } = await this.store.renewRooms(
+        [...this.owned],
+        this.options.serverId,
+        this.options.leaseMs,
+      );
       for (const code of lost) {
         this.log.info({ room: code }, 'lost the lease of a room');
         this.drop(code);
+      }
+      for (const code of expired) {
+        // The store has already released its lease and indexes and told every server's players.
+        this.log.info({ room: code }, 'room expired');
+        this.drop(code);
+        this.interest.delete(code);
+        this.seats.delete(code);
+        for (const listener of this.expiredListeners) listener(code);
       }
       for (const code of this.interest.keys()) if (!this.owned.has(code)) await this.claim(code);
 

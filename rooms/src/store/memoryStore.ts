@@ -6,6 +6,7 @@ import {
   notOwner,
   type ChangeOptions,
   type ChangeOutcome,
+  type RenewOutcome,
   type RoomChange,
   type RoomStore,
   type StoreHealth,
@@ -103,15 +104,22 @@ export class MemoryRoomStore implements RoomStore {
     return `${serverId}#${epoch}`;
   }
 
-  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]> {
-    const lost: string[] = [];
+  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<RenewOutcome> {
+    const outcome: RenewOutcome = { lost: [], expired: [] };
     for (const code of codes) {
       const lease = this.leases.get(code);
-      if (lease?.serverId === serverId && lease.expiresAt > Date.now())
+      const entry = this.rooms.get(code);
+      if (!entry || entry.expiresAt <= Date.now()) {
+        const existed = this.rooms.delete(code);
+        this.leases.delete(code);
+        this.epochs.delete(code);
+        outcome.expired.push(code);
+        if (existed) for (const listener of this.deletedListeners) listener(code, 'expired');
+      } else if (lease?.serverId === serverId && lease.expiresAt > Date.now()) {
         lease.expiresAt = Date.now() + leaseMs;
-      else lost.push(code);
+      } else outcome.lost.push(code);
     }
-    return lost;
+    return outcome;
   }
 
   async releaseRoom(code: string, serverId: string): Promise<void> {

@@ -73,11 +73,23 @@ local token = ARGV[1] .. '#' .. redis.call('INCR', KEYS[1] .. ':epoch')
 redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
 return token`;
 
-/** KEYS: leases. ARGV: serverId, leaseMs. Returns 1/0 per key: renewed or lost. */
+/**
+ * KEYS: leases. ARGV: serverId, leaseMs, room key prefix, all-rooms index, server index prefix,
+ * deletion channel, then the codes (in KEYS' order). Returns per key: 1 renewed, 0 lost, -1 the room
+ * expired (its TTL ran out): then its lease, epoch and index entries are removed and its deletion is
+ * announced here, in the same step, so expiry releases everything in one place.
+ */
 const RENEW_ROOMS = `${OWNER}
 local result = {}
 for i, key in ipairs(KEYS) do
-  if owner(redis.call('GET', key)) == ARGV[1] then
+  local code = ARGV[6 + i]
+  if redis.call('EXISTS', ARGV[3] .. code) == 0 then
+    redis.call('DEL', key, key .. ':epoch')
+    redis.call('ZREM', ARGV[4], code)
+    redis.call('ZREM', ARGV[5] .. ARGV[1], code)
+    redis.call('PUBLISH', ARGV[6], cjson.encode({ code = code, reason = 'expired' }))
+    result[i] = -1
+  elseif owner(redis.call('GET', key)) == ARGV[1] then
     redis.call('PEXPIRE', key, ARGV[2])
     result[i] = 1
   else

@@ -9,6 +9,7 @@ import {
   notOwner,
   type ChangeOptions,
   type ChangeOutcome,
+  type RenewOutcome,
   type RoomChange,
   type RoomStore,
   type StoreHealth,
@@ -188,12 +189,25 @@ export class RedisRoomStore implements RoomStore {
     return this.run('lease', () => this.client.gbTakeRoom(this.leaseKey(code), serverId, leaseMs));
   }
 
-  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]> {
-    if (codes.length === 0) return [];
+  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<RenewOutcome> {
+    if (codes.length === 0) return { lost: [], expired: [] };
     const renewed = await this.run('lease', () =>
-      this.client.gbRenewRooms(codes.length, ...codes.map((c) => this.leaseKey(c)), serverId, leaseMs),
+      this.client.gbRenewRooms(
+        codes.length,
+        ...codes.map((c) => this.leaseKey(c)),
+        serverId,
+        leaseMs,
+        this.key('room:'),
+        this.key('rooms'),
+        this.key('server-rooms:'),
+        this.key('deleted'),
+        ...codes,
+      ),
     );
-    return codes.filter((_, i) => renewed[i] !== 1);
+    return {
+      lost: codes.filter((_, i) => renewed[i] === 0),
+      expired: codes.filter((_, i) => renewed[i] === -1),
+    };
   }
 
   async releaseRoom(code: string, serverId: string): Promise<void> {

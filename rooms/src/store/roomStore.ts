@@ -23,6 +23,11 @@ export type StoreHealth = 'ok' | 'unavailable';
  * Every method resolves only once the write is durable in the store, so a client may be told
  * "saved" right after; when the store cannot be reached it rejects with STORE_UNAVAILABLE.
  */
+export interface RenewOutcome {
+  lost: string[];
+  expired: string[];
+}
+
 export interface ChangeOptions {
   /** The writer's lease token: set for writes only the room's runner may make. */
   ownerToken?: string;
@@ -71,8 +76,12 @@ export interface RoomStore {
    * next renewal.
    */
   takeRoom(code: string, serverId: string, leaseMs: number): Promise<string>;
-  /** Renews the leases still held; returns the codes whose lease was lost. */
-  renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]>;
+  /**
+   * Renews the leases still held. `lost`: another server holds the lease now. `expired`: the room
+   * itself expired (TTL); its lease and index entries are removed and its deletion announced
+   * (`onRoomDeleted`, reason `expired`) in the same step.
+   */
+  renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<RenewOutcome>;
   releaseRoom(code: string, serverId: string): Promise<void>;
 
   /**
