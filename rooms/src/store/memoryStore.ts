@@ -108,13 +108,10 @@ export class MemoryRoomStore implements RoomStore {
     const outcome: RenewOutcome = { lost: [], expired: [] };
     for (const code of codes) {
       const lease = this.leases.get(code);
-      const entry = this.rooms.get(code);
-      if (!entry || entry.expiresAt <= Date.now()) {
-        const existed = this.rooms.delete(code);
+      if (!this.live(code)) {
         this.leases.delete(code);
         this.epochs.delete(code);
         outcome.expired.push(code);
-        if (existed) for (const listener of this.deletedListeners) listener(code, 'expired');
       } else if (lease?.serverId === serverId && lease.expiresAt > Date.now()) {
         lease.expiresAt = Date.now() + leaseMs;
       } else outcome.lost.push(code);
@@ -184,14 +181,22 @@ export class MemoryRoomStore implements RoomStore {
   private live(code: string): Entry | undefined {
     const entry = this.rooms.get(code);
     if (entry && entry.expiresAt <= Date.now()) {
-      this.rooms.delete(code);
+      this.expire(code);
       return undefined;
     }
     return entry;
   }
 
+  /** A room's TTL ran out: it goes with its lease, and every listener hears (as from Redis). */
+  private expire(code: string): void {
+    this.rooms.delete(code);
+    this.leases.delete(code);
+    this.epochs.delete(code);
+    for (const listener of this.deletedListeners) listener(code, 'expired');
+  }
+
   private sweep(): void {
     const now = Date.now();
-    for (const [code, entry] of this.rooms) if (entry.expiresAt <= now) this.rooms.delete(code);
+    for (const [code, entry] of this.rooms) if (entry.expiresAt <= now) this.expire(code);
   }
 }

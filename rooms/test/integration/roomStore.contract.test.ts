@@ -182,18 +182,36 @@ describe.each([
     expect(await short.createRoom(room({ code: idle.code }))).toBe('created');
   });
 
+  it('releases an expired room in one step at its runner\'s renewal: lease, indexes, and a deletion notice', async () => {
+    const short = await factory()(1);
+    const r = room();
+    await short.createRoom(r);
+    const deleted: Array<[string, string]> = [];
+    short.onRoomDeleted((code, reason) => deleted.push([code, reason]));
+    expect(await short.claimRoom(r.code, 'server-a', 60_000)).toBeTruthy();
+    expect(await short.renewRooms([r.code], 'server-a', 60_000)).toEqual({ lost: [], expired: [] });
+    await sleep(1200);
+    expect(await short.renewRooms([r.code], 'server-a', 60_000)).toEqual({ lost: [], expired: [r.code] });
+    expect(await short.listRoomCodes()).toEqual([]);
+    expect(await short.listRoomCodes('server-a')).toEqual([]);
+    expect(await short.claimRoom(r.code, 'server-b', 60_000)).toMatch(/^server-b#/); // the lease was freed
+    await waitUntil(() => deleted.length > 0, 2000, 'the deletion notice');
+    expect(deleted).toEqual([[r.code, 'expired']]);
+  });
+
   it('grants a room lease to one server at a time until it expires or is released', async () => {
     const r = room();
+    await store.createRoom(r);
     const a1 = await store.claimRoom(r.code, 'a', 400);
     expect(a1).toMatch(/^a#\d+$/);
     expect(await store.claimRoom(r.code, 'b', 400)).toBeNull();
     expect(await store.claimRoom(r.code, 'a', 400)).toBe(a1); // renewed: the same token
-    expect(await store.renewRooms([r.code], 'b', 400)).toEqual([r.code]);
-    expect(await store.renewRooms([r.code], 'a', 400)).toEqual([]);
+    expect((await store.renewRooms([r.code], 'b', 400)).lost).toEqual([r.code]);
+    expect((await store.renewRooms([r.code], 'a', 400)).lost).toEqual([]);
     await sleep(500);
     const b1 = await store.claimRoom(r.code, 'b', 400);
     expect(b1).toMatch(/^b#\d+$/);
-    expect(await store.renewRooms([r.code], 'a', 400)).toEqual([r.code]);
+    expect((await store.renewRooms([r.code], 'a', 400)).lost).toEqual([r.code]);
     await store.releaseRoom(r.code, 'a'); // not a's: no effect
     expect(await store.claimRoom(r.code, 'a', 400)).toBeNull();
     await store.releaseRoom(r.code, 'b');
@@ -204,10 +222,11 @@ describe.each([
 
   it('lets an orchestrator move a lease: the taker holds it, the old holder loses it at renewal', async () => {
     const r = room();
+    await store.createRoom(r);
     expect(await store.claimRoom(r.code, 'a', 5000)).toBeTruthy();
     await store.takeRoom(r.code, 'b', 5000);
-    expect(await store.renewRooms([r.code], 'a', 5000)).toEqual([r.code]);
-    expect(await store.renewRooms([r.code], 'b', 5000)).toEqual([]);
+    expect((await store.renewRooms([r.code], 'a', 5000)).lost).toEqual([r.code]);
+    expect((await store.renewRooms([r.code], 'b', 5000)).lost).toEqual([]);
     expect(await store.claimRoom(r.code, 'a', 5000)).toBeNull();
   });
 
