@@ -182,7 +182,7 @@ describe.each([
     expect(await short.createRoom(room({ code: idle.code }))).toBe('created');
   });
 
-  it('releases an expired room in one step at its runner\'s renewal: lease, indexes, and a deletion notice', async () => {
+  it("releases an expired room in one step at its runner's renewal: lease, indexes, and a deletion notice", async () => {
     const short = await factory()(1);
     const r = room();
     await short.createRoom(r);
