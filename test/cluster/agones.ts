@@ -28,7 +28,8 @@ export async function createGameServer(
     body: {
       apiVersion: 'agones.dev/v1',
       kind: 'GameServer',
-      metadata: { name, labels: options.labels ?? {} },
+      // Accepting rooms, as the chart's Fleet template makes them (the operator selects on it).
+      metadata: { name, labels: { 'gamebuddies.io/accepting': 'true', ...options.labels } },
       spec: { lists: { rooms: { capacity } }, ports: [{ name: 'default', containerPort: 3000 }] },
     },
   })) as any;

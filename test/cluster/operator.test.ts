@@ -274,7 +274,7 @@ describe('the operator places GameRooms on Agones GameServers', () => {
     });
     const condition = failed.status.conditions.find((c: any) => c.type === 'Ready');
     expect(condition).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
-    expect(condition.message).toMatch(/rounds/);
+    expect(condition.message).toMatch(/rounds/i);
   });
 });
 

@@ -66,7 +66,7 @@ function server(id: string, store: RoomStore) {
   return { service, scheduler, ownership };
 }
 
-let stores: MemoryRoomStore[] = [];
+const stores: MemoryRoomStore[] = [];
 beforeEach(() => {
   jest.useFakeTimers();
 });
