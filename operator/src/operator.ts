@@ -142,7 +142,7 @@ export async function startOperator(
     gameServers,
     service,
     store,
-    events: new EventRecorder(kube.core, 'gamebuddies-operator', log),
+    events: new EventRecorder(leaderKube.core, 'gamebuddies-operator', log),
     hostTokens: new HostTokenSecrets(leaderKube.core, () => fence.assert()),
     policy: {
       gameTypeLabel: config.gameTypeLabel,

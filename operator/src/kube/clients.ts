@@ -49,8 +49,11 @@ export class KubeClients {
   ) {
     const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.fence = options.fence;
-    this.custom = makeTimedApiClient(kubeConfig, CustomObjectsApi, timeout);
-    this.core = makeTimedApiClient(kubeConfig, CoreV1Api, timeout);
+    // Writes are checked twice: when asked for (the methods below) and again just before the bytes
+    // go out, so a pause during the client's own asynchronous preparation cannot slip one through.
+    const guard = options.fence ? () => options.fence!.assert() : undefined;
+    this.custom = makeTimedApiClient(kubeConfig, CustomObjectsApi, timeout, guard);
+    this.core = makeTimedApiClient(kubeConfig, CoreV1Api, timeout, guard);
     this.apiextensions = makeTimedApiClient(kubeConfig, ApiextensionsV1Api, timeout);
     this.apis = makeTimedApiClient(kubeConfig, ApisApi, timeout);
   }
