@@ -1,7 +1,7 @@
 /**
  * Time-to-Ready of GameRooms created at a steady rate against the test control plane.
  *
- *   npm run bench:operator -- [--rate 20] [--seconds 15] [--servers 10] [--capacity 100] [--strategy least-loaded]
+ *   npm run bench:operator -- [--rate 20] [--seconds 15] [--servers 10] [--capacity 100] [--strategy spread|pack]
  *
  * Starts the control plane (kube-apiserver + etcd from Go modules, the fake Agones allocator), a
  * redis-server and the operator process; creates Ready GameServers; then creates GameRooms at
@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '15' },
     servers: { type: 'string', default: '10' },
     capacity: { type: 'string', default: '100' },
-    strategy: { type: 'string', default: 'least-loaded' },
+    strategy: { type: 'string', default: 'spread' },
   },
 });
 const rate = Number(args.rate);

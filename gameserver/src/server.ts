@@ -14,6 +14,7 @@ import {
   type AnyGamePlugin,
   type Logger,
   type RoomStore,
+  type RoomRecord,
 } from '@gamebuddies/rooms';
 import {
   corsPolicy,
@@ -145,7 +146,12 @@ export async function startGameServer(config: Config, options: GameServerOptions
   // Host tokens are never kept in plaintext: remembered create answers are sealed (TOKEN_ENCRYPTION_KEY).
   const sealer = config.tokenSealer ?? TokenSealer.ephemeral();
 
-  const scheduler = new RoomTimerScheduler((code) => service.fireDueTimers(code), log);
+  // Timers fire only under the room's lease token: a server paused while another took the room over
+  // cannot fire them once it resumes (the store refuses the write).
+  const scheduler: RoomTimerScheduler = new RoomTimerScheduler(async (code): Promise<RoomRecord | null> => {
+    const token: string | undefined = ownership.tokenOf(code);
+    return token === undefined ? null : service.fireDueTimers(code, token);
+  }, log);
   const ownership = new RoomOwnership(
     store,
     service,
@@ -289,8 +295,8 @@ export async function startGameServer(config: Config, options: GameServerOptions
     trust,
     ...(agones ? { admit: agones.rooms.admit.bind(agones.rooms) } : {}),
     presence: {
-      connected: (code) => ownership.playerConnected(code),
-      disconnected: (code) => ownership.playerDisconnected(code),
+      connected: (code, seat) => ownership.playerConnected(code, seat),
+      disconnected: (code, seat) => ownership.playerDisconnected(code, seat),
     },
   });
 

@@ -17,6 +17,7 @@ import {
   type TokenSealer,
   type TrustProxy,
 } from '@gamebuddies/rooms-api';
+import { leaseTimingProblems } from './controller/leaderElection.js';
 
 const EnvSchema = z.object({
   /** Namespace the operator runs in (its Lease lives there). */
@@ -40,8 +41,15 @@ const EnvSchema = z.object({
   ...redisEnvShape,
   ROOM_TTL_SECONDS: z.coerce.number().int().min(10).default(7200),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(100).default(120_000),
-  /** least-loaded spreads rooms over servers (the seed's choice); packed fills a server first. */
-  ALLOCATION_STRATEGY: z.enum(['least-loaded', 'packed']).default('least-loaded'),
+  /**
+   * spread: an idle (Ready) server first, then the Allocated one with the most free slots; pack: the
+   * fullest Allocated server with a free slot first. The old names are still accepted: least-loaded
+   * (meant to spread, though it packed) is spread, packed is pack.
+   */
+  ALLOCATION_STRATEGY: z
+    .enum(['spread', 'pack', 'least-loaded', 'packed'])
+    .default('spread')
+    .transform((v): 'spread' | 'pack' => (v === 'spread' || v === 'least-loaded' ? 'spread' : 'pack')),
   ROOMS_LIST: z.string().min(1).default('rooms'),
   GAME_TYPE_LABEL: z.string().min(1).default('gamebuddies.io/game-type'),
   LEADER_ELECTION: booleanFromEnv.default(true),
@@ -49,6 +57,10 @@ const EnvSchema = z.object({
   LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).default(15),
   RENEW_DEADLINE_MS: z.coerce.number().int().min(500).default(10_000),
   RETRY_PERIOD_MS: z.coerce.number().int().min(100).default(2000),
+  /** Bound on every Kubernetes API request but watches (a hung API server must not hang the loop). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** GameRooms made through the Rooms API are deleted this long after they finish. */
+  GAMEROOM_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(300),
   WORKERS: z.coerce.number().int().min(1).max(64).default(4),
   /** How often a Ready room's player count is refreshed from the store. */
   REFRESH_SECONDS: z.coerce.number().int().min(1).default(30),
@@ -83,7 +95,7 @@ export interface OperatorConfig {
   redisAckTimeoutMs: number;
   roomTtlSeconds: number;
   reconnectGraceMs: number;
-  allocationStrategy: 'least-loaded' | 'packed';
+  allocationStrategy: 'spread' | 'pack';
   roomsList: string;
   gameTypeLabel: string;
   leaderElection: boolean;
@@ -91,6 +103,8 @@ export interface OperatorConfig {
   leaseDurationSeconds: number;
   renewDeadlineMs: number;
   retryPeriodMs: number;
+  requestTimeoutMs: number;
+  gameRoomTtlSecondsAfterFinished: number;
   workers: number;
   refreshSeconds: number;
   webhook: { url: string; secret: string } | undefined;
@@ -115,6 +129,15 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     problems.push(`API_KEYS=(hidden): ${(error as Error).message}`);
   }
   problems.push(...tokenEncryptionProblems(e));
+  if (e.LEADER_ELECTION) {
+    problems.push(
+      ...leaseTimingProblems({
+        leaseDurationSeconds: e.LEASE_DURATION_SECONDS,
+        renewDeadlineMs: e.RENEW_DEADLINE_MS,
+        retryPeriodMs: e.RETRY_PERIOD_MS,
+      }),
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     podNamespace: e.POD_NAMESPACE,
@@ -150,6 +173,8 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     leaseDurationSeconds: e.LEASE_DURATION_SECONDS,
     renewDeadlineMs: e.RENEW_DEADLINE_MS,
     retryPeriodMs: e.RETRY_PERIOD_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    gameRoomTtlSecondsAfterFinished: e.GAMEROOM_TTL_SECONDS_AFTER_FINISHED,
     workers: e.WORKERS,
     refreshSeconds: e.REFRESH_SECONDS,
     webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET } : undefined,

@@ -27,6 +27,7 @@ import { DEFAULT_WEB_ROOT, OperatorConsoleSource } from './api/operatorConsole.j
 import type { OperatorConfig } from './config.js';
 import { GameRoomController } from './controller/gameRoomController.js';
 import { LeaderElector } from './controller/leaderElection.js';
+import { LeaderFence } from './controller/leaderFence.js';
 import { ResilientInformer } from './controller/resilientInformer.js';
 import {
   GAMEROOM_GROUP,
@@ -64,7 +65,7 @@ export async function startOperator(
   log: Logger,
   kubeConfig: KubeConfig = loadKubeConfig(),
 ): Promise<RunningOperator> {
-  const kube = new KubeClients(kubeConfig);
+  const kube = new KubeClients(kubeConfig, { requestTimeoutMs: config.requestTimeoutMs });
   await kube.checkPrerequisites();
   const namespace = config.watchNamespace;
 
@@ -117,43 +118,8 @@ export async function startOperator(
     log,
   );
 
-  const webhooks = config.webhook ? new WebhookSender(config.webhook, log) : undefined;
-  const reconciler = new GameRoomReconciler({
-    kube,
-    rooms,
-    gameServers,
-    service,
-    store,
-    events: new EventRecorder(kube.core, 'gamebuddies-operator', log),
-    hostTokens: new HostTokenSecrets(kube.core),
-    policy: {
-      gameTypeLabel: config.gameTypeLabel,
-      roomsList: config.roomsList,
-      strategy: config.allocationStrategy,
-    },
-    refreshMs: config.refreshSeconds * 1000,
-    allocationDuration,
-    onReady: (room, status) =>
-      webhooks?.send('room.ready', {
-        roomCode: status.roomCode!,
-        gameType: room.spec.gameType,
-        url: status.url ?? null,
-        serverId: status.gameServer?.name ?? null,
-      }),
-    log,
-  });
-  const controller = new GameRoomController(
-    rooms,
-    gameServers,
-    reconciler,
-    { workers: config.workers, roomsList: config.roomsList },
-    registry,
-    log,
-  );
-
-  await Promise.all([rooms.start(), gameServers.start()]);
-  log.info({ namespace }, 'informers synced');
-
+  // Lost leadership stops the workers; a reconcile already under way is stopped by the fence at its
+  // next write (no allocation, status or list write from a term that has ended).
   const elector = config.leaderElection
     ? new LeaderElector(
         kubeConfig,
@@ -171,6 +137,48 @@ export async function startOperator(
         log,
       )
     : undefined;
+  const fence = elector ? new LeaderFence(() => elector.currentTerm()) : LeaderFence.always();
+  const leaderKube = new KubeClients(kubeConfig, { requestTimeoutMs: config.requestTimeoutMs, fence });
+
+  const webhooks = config.webhook ? new WebhookSender(config.webhook, log) : undefined;
+  const reconciler = new GameRoomReconciler({
+    kube: leaderKube,
+    rooms,
+    gameServers,
+    service,
+    store,
+    events: new EventRecorder(leaderKube.core, 'gamebuddies-operator', log),
+    hostTokens: new HostTokenSecrets(leaderKube.core, () => fence.assert()),
+    policy: {
+      gameTypeLabel: config.gameTypeLabel,
+      roomsList: config.roomsList,
+      strategy: config.allocationStrategy,
+    },
+    refreshMs: config.refreshSeconds * 1000,
+    allocationDuration,
+    onReady: (room, status) =>
+      webhooks?.send('room.ready', {
+        roomCode: status.roomCode!,
+        gameType: room.spec.gameType,
+        url: status.url ?? null,
+        serverId: status.gameServer?.name ?? null,
+      }),
+    log,
+  });
+  // The elector's callbacks above run only after elector.start(), below this.
+  const controller = new GameRoomController(
+    rooms,
+    gameServers,
+    reconciler,
+    fence,
+    { workers: config.workers, roomsList: config.roomsList },
+    registry,
+    log,
+  );
+
+  await Promise.all([rooms.start(), gameServers.start()]);
+  log.info({ namespace }, 'informers synced');
+
   if (elector) elector.start();
   else controller.start();
 
@@ -179,6 +187,7 @@ export async function startOperator(
     namespace,
     gameTypeLabel: config.gameTypeLabel,
     roomsList: config.roomsList,
+    ttlSecondsAfterFinished: config.gameRoomTtlSecondsAfterFinished,
   });
   const apiServer = createServer();
   const apiPort = await listen(apiServer, config.port, config.host);

@@ -137,7 +137,7 @@ describe('the operator places GameRooms on Agones GameServers', () => {
   });
 
   it('packs rooms onto an allocated server up to its list capacity, then uses a second server', async () => {
-    const { namespace } = await setup();
+    const { namespace } = await setup({ ALLOCATION_STRATEGY: 'pack' });
     for (const name of ['gs-a', 'gs-b'])
       await createGameServer(admin, namespace, name, { labels: { [LABEL]: 'rps' }, roomsCapacity: 3 });
     for (let i = 0; i < 4; i++) {

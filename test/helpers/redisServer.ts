@@ -64,6 +64,16 @@ export class RedisServer {
     await Promise.race([this.waitForPing(), exited]);
   }
 
+  /** Freezes the process (SIGSTOP): connections stay open, nothing is answered, as in a long stall. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Thaws a paused process (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Stops the process abruptly (SIGKILL). */
   async kill(): Promise<void> {
     await this.signal('SIGKILL');

@@ -66,9 +66,9 @@ describe('helm upgrade rolls the fleet to the end', () => {
     const request = allocationRequest('ddf', 'K7QXM2', {
       gameTypeLabel: 'gamebuddies.io/game-type',
       roomsList: 'rooms',
-      strategy: 'least-loaded',
+      strategy: 'pack',
     });
-    // A GameServer of the current template: both selectors (Allocated with room, then Ready) pick it.
+    // A GameServer of the current template: both selectors (Allocated with room, Ready) pick it.
     const fresh = { ...fleet.spec.template.metadata.labels };
     expect(request.spec.selectors.every((s) => selects(s, fresh))).toBe(true);
     // The same server once Agones' allocationOverflow (old GameServerSet during a rollout) labels it.

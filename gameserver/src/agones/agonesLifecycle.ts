@@ -59,15 +59,30 @@ export class AgonesLifecycle {
     this.healthTimer = setInterval(this.ping, this.options.healthIntervalMs);
     this.healthTimer.unref();
     this.ping();
-    this.sdk.watchGameServer(
-      (gs) => void this.rooms.sync(gs).then(() => this.observe(gs)),
-      (error) => {
-        if (!this.stopped) this.log.error({ err: error }, 'Agones GameServer watch ended');
-      },
-    );
+    this.watch();
     await this.rooms.sync(initial);
     this.observe(initial);
     this.load.start();
+  }
+
+  /** The GameServer watch; one that ends is reopened (with a pause), or rooms would stop arriving. */
+  private watch(retryMs = 1000): void {
+    this.sdk.watchGameServer(
+      (gs) => void this.rooms.sync(gs).then(() => this.observe(gs)),
+      (error) => {
+        if (this.stopped) return;
+        this.log.error({ err: error, retryInMs: retryMs }, 'Agones GameServer watch ended; reopening');
+        setTimeout(() => {
+          if (this.stopped) return;
+          this.watch(Math.min(30_000, retryMs * 2));
+          // Whatever changed while the watch was down.
+          this.sdk.getGameServer().then(
+            (gs) => this.rooms.sync(gs).then(() => this.observe(gs)),
+            (err: unknown) => this.log.warn({ err }, 'Agones: could not read the GameServer'),
+          );
+        }, retryMs).unref();
+      },
+    );
   }
 
   /**
@@ -125,6 +140,13 @@ export class AgonesLifecycle {
 
   private returnToPool(gs: AgonesGameServer): void {
     if (this.stopped || this.rooms.count > 0 || gs.state !== 'Allocated') return;
+    // The GameServer's own rooms List decides, not the local count: a room allocated here a moment
+    // ago may not have reached this server through the watch yet, and Ready() would strand it.
+    const listed = gs.lists[ROOMS_LIST]?.values ?? [];
+    if (listed.length > 0) {
+      void this.rooms.sync(gs);
+      return;
+    }
     if (isDrained(gs)) {
       this.leave('Agones: last room ended on a drained server; shutting down');
       return;

@@ -56,6 +56,15 @@ export class AgonesRooms {
     throw new AppError('ROOM_MOVED', `Room ${code} is served by another server`, { url: room.url });
   }
 
+  /** The room expired (RoomOwnership noticed): its slot goes back, so the server can become Ready. */
+  readonly roomExpired = (code: string): void => {
+    if (!this.assigned.delete(code)) return;
+    this.sdk.deleteListValue(ROOMS_LIST, code).then(
+      () => this.onRoomEnded(),
+      (error: unknown) => this.log.warn({ err: error, room: code }, 'could not free the room slot'),
+    );
+  };
+
   /** Follows this server's room changes: a room that ended gives its slot back. */
   readonly onUpdate = ({ room, events }: RoomUpdate): void => {
     if (!this.assigned.has(room.code)) return;
@@ -83,7 +92,15 @@ export class AgonesRooms {
 
   private async open(code: string): Promise<void> {
     this.assigned.add(code);
-    const room = await this.ownership.take(code);
+    let room: Awaited<ReturnType<RoomOwnership['take']>>;
+    try {
+      room = await this.ownership.take(code);
+    } catch (error) {
+      // Not opened (the store was away): forget it, so a later look at the List opens it again.
+      this.assigned.delete(code);
+      this.retrySoon();
+      throw error;
+    }
     if (room) {
       this.log.info({ room: code }, 'room assigned here');
       return;
@@ -92,6 +109,21 @@ export class AgonesRooms {
     this.log.warn({ room: code }, 'a room was assigned here but does not exist; freeing its slot');
     this.assigned.delete(code);
     await this.sdk.deleteListValue(ROOMS_LIST, code);
+  }
+
+  private retryTimer?: NodeJS.Timeout;
+
+  /** Reads the GameServer again shortly (the List may not change again to bring the code back). */
+  private retrySoon(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.sdk.getGameServer().then(
+        (gs) => this.sync(gs),
+        (error: unknown) => this.log.warn({ err: error }, 'Agones: could not read the GameServer'),
+      );
+    }, 1000);
+    this.retryTimer.unref();
   }
 
   private async letGo(code: string): Promise<void> {

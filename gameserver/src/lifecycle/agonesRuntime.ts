@@ -47,6 +47,7 @@ export function createAgonesRuntime(deps: {
     deps.log,
   );
   deps.service.onUpdate(rooms.onUpdate);
+  deps.ownership.onExpired(rooms.roomExpired);
   const lifecycle = new AgonesLifecycle(
     deps.sdk,
     rooms,

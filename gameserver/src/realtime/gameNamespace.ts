@@ -41,7 +41,11 @@ export interface NamespaceDeps {
   /** Refuses a join before it is tried (ROOM_MOVED under Agones for a room assigned elsewhere). */
   admit?: (code: string) => Promise<void>;
   /** Told when a room gains or loses a socket on this server (so someone runs the room). */
-  presence: { connected(code: string): void; disconnected(code: string): void };
+  /** Which seats this server's sockets hold (the room's runner restores them after a liveness lapse). */
+  presence: {
+    connected(code: string, seat: { playerId: string; connectionId: string }): void;
+    disconnected(code: string, seat: { playerId: string; connectionId: string }): void;
+  };
 }
 
 /** Join failures that count against the client's budget: guessing codes or tokens. */
@@ -191,7 +195,7 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
   };
   const onDisconnect = function (this: GameSocket) {
     metrics.connectedSockets.dec({ game_type: plugin.gameType });
-    deps.presence.disconnected(this.data.roomCode);
+    deps.presence.disconnected(this.data.roomCode, { playerId: this.data.playerId, connectionId: this.id });
     releaseSeat(this);
   };
 
@@ -204,7 +208,7 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
       socket.conn.off('close', watcher);
     }
     metrics.connectedSockets.inc({ game_type: plugin.gameType });
-    deps.presence.connected(roomCode);
+    deps.presence.connected(roomCode, { playerId, connectionId: socket.id });
     // A player has one live connection: an older one (another tab, a half-dead link) is dropped.
     nsp.in(playerChannel(playerId)).except(socket.id).disconnectSockets(true);
     void socket.join([roomCode, playerChannel(playerId)]);

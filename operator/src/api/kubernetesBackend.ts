@@ -16,6 +16,8 @@ export interface KubernetesBackendOptions {
   namespace: string;
   gameTypeLabel: string;
   roomsList: string;
+  /** Set on every GameRoom made here: deleted this long after it finished. */
+  ttlSecondsAfterFinished?: number;
 }
 
 /** GameRoom objects are named after their code, so the API finds a room without a search. */
@@ -47,6 +49,10 @@ export class KubernetesRoomsBackend implements RoomsBackend {
         spec: {
           gameType: input.gameType,
           roomCode: room.code,
+          // Without it a finished room's GameRoom would stay forever (GAMEROOM_TTL_SECONDS_AFTER_FINISHED).
+          ...(this.options.ttlSecondsAfterFinished !== undefined
+            ? { ttlSecondsAfterFinished: this.options.ttlSecondsAfterFinished }
+            : {}),
           ...(input.hostName ? { hostName: input.hostName } : {}),
           ...(input.maxPlayers ? { maxPlayers: input.maxPlayers } : {}),
           ...(input.settings ? { settings: input.settings } : {}),

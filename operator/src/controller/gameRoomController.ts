@@ -4,6 +4,7 @@ import type { GameRoom } from '../crd/gameRoom.generated.js';
 import { roomsOf, type GameServer } from '../kube/agonesTypes.js';
 import { isConflict } from '../kube/clients.js';
 import type { GameRoomReconciler } from '../reconcile/gameRoomReconciler.js';
+import { isNotLeader, type LeaderFence } from './leaderFence.js';
 import type { ResilientInformer } from './resilientInformer.js';
 import { WorkQueue, workQueueMetrics } from './workQueue.js';
 
@@ -23,12 +24,15 @@ export class GameRoomController {
   readonly queue: WorkQueue;
   private readonly metrics: ControllerMetrics;
   private running = false;
+  /** Bumped by each start(): a worker of an earlier term sees it and ends (never beside new ones). */
+  private generation = 0;
   private workers: Array<Promise<void>> = [];
 
   constructor(
     private readonly rooms: ResilientInformer<GameRoom>,
     private readonly gameServers: ResilientInformer<GameServer>,
     private readonly reconciler: GameRoomReconciler,
+    private readonly fence: LeaderFence,
     private readonly options: { workers: number; roomsList: string },
     registry: Registry,
     private readonly log: Logger,
@@ -92,26 +96,41 @@ export class GameRoomController {
   start(): void {
     if (this.running) return;
     this.running = true;
+    const generation = ++this.generation;
     this.queue.reopen();
     for (const room of this.rooms.list()) this.queue.add(keyOf(room));
-    this.workers = Array.from({ length: this.options.workers }, () => this.work());
+    this.workers = Array.from({ length: this.options.workers }, () => this.work(generation));
   }
 
-  /** Stops taking work (leadership lost, or shutdown); waits for reconciles under way. */
+  /**
+   * Stops taking work (leadership lost, or shutdown) and waits for reconciles under way; those of a
+   * lost term cannot write any more (the fence), so they end at their next write.
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.generation++;
     this.queue.shutdown();
     await Promise.all(this.workers);
   }
 
-  private async work(): Promise<void> {
-    while (this.running) {
+  private current(generation: number): boolean {
+    return this.running && this.generation === generation;
+  }
+
+  private async work(generation: number): Promise<void> {
+    while (this.current(generation)) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      if (!this.current(generation)) {
+        // Handed out by the queue of a newer term: give it back to that term's workers.
+        this.queue.done(key);
+        this.queue.add(key);
+        return;
+      }
       const [namespace, name] = key.split('/') as [string, string];
       const end = this.metrics.duration.startTimer({ controller: CONTROLLER });
       try {
-        const result = await this.reconciler.reconcile(namespace, name);
+        const result = await this.fence.run(() => this.reconciler.reconcile(namespace, name));
         this.queue.forget(key);
         if (result.requeueAfterMs !== undefined) {
           this.queue.addAfter(key, result.requeueAfterMs);
@@ -120,6 +139,11 @@ export class GameRoomController {
           this.metrics.reconciles.inc({ controller: CONTROLLER, result: 'success' });
         }
       } catch (error) {
+        if (isNotLeader(error)) {
+          // The term ended mid-reconcile: the next leader looks at this room again from scratch.
+          this.metrics.reconciles.inc({ controller: CONTROLLER, result: 'not_leader' });
+          continue;
+        }
         if (isConflict(error)) {
           // The cache was behind the API server: look again once it has caught up, not as a failure.
           this.queue.addAfter(key, 100);
@@ -132,7 +156,7 @@ export class GameRoomController {
           { err: error, gameroom: key, retries: this.queue.retries(key) },
           'reconcile failed; will retry',
         );
-        if (this.running) this.queue.addRateLimited(key);
+        if (this.current(generation)) this.queue.addRateLimited(key);
       } finally {
         end();
         this.queue.done(key);

@@ -22,6 +22,7 @@ import {
   type GameServer,
   type GameServerAllocation,
 } from './agonesTypes.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, makeTimedApiClient } from './timedClient.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
@@ -36,11 +37,30 @@ export class KubeClients {
   private readonly apiextensions: ApiextensionsV1Api;
   private readonly apis: ApisApi;
 
-  constructor(readonly kubeConfig: KubeConfig) {
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.apiextensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-    this.apis = kubeConfig.makeApiClient(ApisApi);
+  private readonly fence: { assert(): void } | undefined;
+
+  /**
+   * Every request is aborted after `requestTimeoutMs`. With a `fence`, every write asserts it first
+   * (the leader's clients: a write from a term that has ended is refused before it is sent).
+   */
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    options: { requestTimeoutMs?: number; fence?: { assert(): void } } = {},
+  ) {
+    const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.fence = options.fence;
+    // Writes are checked twice: when asked for (the methods below) and again just before the bytes
+    // go out, so a pause during the client's own asynchronous preparation cannot slip one through.
+    const guard = options.fence ? () => options.fence!.assert() : undefined;
+    this.custom = makeTimedApiClient(kubeConfig, CustomObjectsApi, timeout, guard);
+    this.core = makeTimedApiClient(kubeConfig, CoreV1Api, timeout, guard);
+    this.apiextensions = makeTimedApiClient(kubeConfig, ApiextensionsV1Api, timeout);
+    this.apis = makeTimedApiClient(kubeConfig, ApisApi, timeout);
+  }
+
+  /** Throws NotLeaderError when this replica's leadership term has ended (no-op without a fence). */
+  assertLeading(): void {
+    this.fence?.assert();
   }
 
   /** Fails with a sentence naming what is missing: the GameRoom CRD, Agones, or its allocator. */
@@ -76,6 +96,7 @@ export class KubeClients {
   }
 
   createGameRoom(namespace: string, room: GameRoom): Promise<GameRoom> {
+    this.fence?.assert();
     return this.custom.createNamespacedCustomObject({
       group: GAMEROOM_GROUP,
       version: GAMEROOM_VERSION,
@@ -86,6 +107,7 @@ export class KubeClients {
   }
 
   deleteGameRoom(namespace: string, name: string): Promise<unknown> {
+    this.fence?.assert();
     return this.custom.deleteNamespacedCustomObject({
       group: GAMEROOM_GROUP,
       version: GAMEROOM_VERSION,
@@ -105,6 +127,7 @@ export class KubeClients {
     resourceVersion: string,
     status: GameRoomStatus,
   ): Promise<GameRoom> {
+    this.fence?.assert();
     return this.custom.patchNamespacedCustomObjectStatus(
       {
         group: GAMEROOM_GROUP,
@@ -125,6 +148,7 @@ export class KubeClients {
     resourceVersion: string,
     patch: Record<string, unknown>,
   ): Promise<GameRoom> {
+    this.fence?.assert();
     const metadata = { ...((patch.metadata as object) ?? {}), resourceVersion };
     return this.custom.patchNamespacedCustomObject(
       {
@@ -164,6 +188,7 @@ export class KubeClients {
    * (GameServer status is not a subresource: the object is patched, guarded by a JSON Patch test).
    */
   setGameServerListValues(gs: GameServer, list: string, values: string[]): Promise<GameServer> {
+    this.fence?.assert();
     return this.custom.patchNamespacedCustomObject(
       {
         group: AGONES_GROUP,
@@ -181,6 +206,7 @@ export class KubeClients {
   }
 
   allocate(namespace: string, allocation: GameServerAllocation): Promise<GameServerAllocation> {
+    this.fence?.assert();
     return this.custom.createNamespacedCustomObject({
       group: 'allocation.agones.dev',
       version: 'v1',

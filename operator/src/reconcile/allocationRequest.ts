@@ -11,14 +11,16 @@ export const ACCEPTING_LABEL = 'gamebuddies.io/accepting';
 export interface AllocationPolicy {
   gameTypeLabel: string;
   roomsList: string;
-  strategy: 'least-loaded' | 'packed';
+  strategy: 'spread' | 'pack';
 }
 
 /**
- * The high-density pattern (Agones "High Density GameServers"): first an Allocated server with a free
- * room slot, then a Ready one; the room code goes into the chosen server's rooms List in the same
- * atomic step. Least-loaded sorts by most free slots over the whole fleet (Distributed); packed fills
- * the fullest server first (Packed, fewest free slots first).
+ * The high-density pattern (Agones "High Density GameServers"): the room code goes into the chosen
+ * server's rooms List in the same atomic step as the allocation. Selectors are tried in order:
+ * - pack: an Allocated server with a free room slot, the fullest first (fewest free slots,
+ *   `Packed`), then a Ready one, so idle servers stay idle and can be scaled down;
+ * - spread: a Ready (idle) server first, then the Allocated one with the most free slots
+ *   (`Distributed`), so a busy server's players are not crowded by new rooms.
  */
 export function allocationRequest(
   gameType: string,
@@ -27,17 +29,16 @@ export function allocationRequest(
 ): GameServerAllocation {
   const matchLabels = { [policy.gameTypeLabel]: gameType, [ACCEPTING_LABEL]: 'true' };
   const lists = { [policy.roomsList]: { minAvailable: 1 } };
-  const leastLoaded = policy.strategy === 'least-loaded';
+  const allocated = { matchLabels, gameServerState: 'Allocated' as const, lists };
+  const ready = { matchLabels, gameServerState: 'Ready' as const, lists };
+  const spread = policy.strategy === 'spread';
   return {
     apiVersion: 'allocation.agones.dev/v1',
     kind: 'GameServerAllocation',
     spec: {
-      selectors: [
-        { matchLabels, gameServerState: 'Allocated', lists },
-        { matchLabels, gameServerState: 'Ready', lists },
-      ],
-      scheduling: leastLoaded ? 'Distributed' : 'Packed',
-      priorities: [{ type: 'List', key: policy.roomsList, order: leastLoaded ? 'Descending' : 'Ascending' }],
+      selectors: spread ? [ready, allocated] : [allocated, ready],
+      scheduling: spread ? 'Distributed' : 'Packed',
+      priorities: [{ type: 'List', key: policy.roomsList, order: spread ? 'Descending' : 'Ascending' }],
       lists: { [policy.roomsList]: { addValues: [code] } },
     },
   };

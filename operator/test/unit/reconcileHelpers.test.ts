@@ -6,9 +6,9 @@ import { sameJson } from '../../src/reconcile/sameJson.js';
 describe('allocation requests', () => {
   const policy = { gameTypeLabel: 'gamebuddies.io/game-type', roomsList: 'rooms' };
 
-  it('prefer Allocated servers with a free slot, then Ready ones, and add the code to the rooms List', () => {
-    const request = allocationRequest('rps', 'K7QXM2', { ...policy, strategy: 'least-loaded' });
-    expect(request.spec.selectors.map((s) => s.gameServerState)).toEqual(['Allocated', 'Ready']);
+  it('spread: an idle (Ready) server first, then the Allocated one with the most free slots', () => {
+    const request = allocationRequest('rps', 'K7QXM2', { ...policy, strategy: 'spread' });
+    expect(request.spec.selectors.map((s) => s.gameServerState)).toEqual(['Ready', 'Allocated']);
     for (const s of request.spec.selectors) {
       // Only servers that accept rooms: a drained one, or an old one in a rollout (marked
       // `"false"` by the Fleet's allocationOverflow), is never chosen.
@@ -25,8 +25,9 @@ describe('allocation requests', () => {
     });
   });
 
-  it('pack the fullest server first when asked to', () => {
-    const request = allocationRequest('rps', 'K7QXM2', { ...policy, strategy: 'packed' });
+  it('pack: the fullest Allocated server with a free slot first, idle servers last', () => {
+    const request = allocationRequest('rps', 'K7QXM2', { ...policy, strategy: 'pack' });
+    expect(request.spec.selectors.map((s) => s.gameServerState)).toEqual(['Allocated', 'Ready']);
     expect(request.spec).toMatchObject({ scheduling: 'Packed', priorities: [{ order: 'Ascending' }] });
   });
 });

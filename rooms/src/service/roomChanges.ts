@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { RoomEvent, RoomUpdate, RoomUpdateListener } from '../room/roomEvents.js';
 import { withLog } from '../room/roomLog.js';
 import type { RoomRecord } from '../room/roomRecord.js';
-import type { ChangeOutcome, RoomStore } from '../store/roomStore.js';
+import type { ChangeOptions, ChangeOutcome, RoomStore } from '../store/roomStore.js';
 
 /**
  * Saves changes of rooms through the store and tells listeners what each saved change did: the
@@ -23,6 +23,7 @@ export class RoomChanges {
   async change<T>(
     code: string,
     mutate: (draft: RoomRecord, events: RoomEvent[]) => T,
+    options: ChangeOptions = {},
   ): Promise<ChangeOutcome<T>> {
     let events: RoomEvent[] = [];
     let timersChanged = false;
@@ -39,7 +40,7 @@ export class RoomChanges {
           events.unshift({ type: 'phase', from: phaseBefore, to: draft.phase });
         return result;
       },
-      (draft) => withLog(draft.log, events, draft, draft.version, draft.updatedAt),
+      { ...options, history: (draft) => withLog(draft.log, events, draft, draft.version, draft.updatedAt) },
     );
     if (outcome.changed) this.publish({ room: outcome.room, events, timersChanged });
     return outcome;

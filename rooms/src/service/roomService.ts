@@ -150,24 +150,28 @@ export class RoomService {
   async adopt(
     code: string,
     liveServers: ReadonlySet<string>,
-    options: { move?: boolean } = {},
+    options: { move?: boolean; ownerToken?: string } = {},
   ): Promise<RoomRecord | null> {
     return this.unlessGone(async () => {
-      const { room } = await this.changes.change(code, (draft, events) => {
-        const holderGone = !liveServers.has(draft.serverId);
-        if (draft.serverId !== this.options.serverId && (holderGone || options.move)) {
-          const reason = options.move ? 'moved' : 'failover';
-          events.push({ type: 'moved', from: draft.serverId, to: this.options.serverId, reason });
-          draft.serverId = this.options.serverId;
-          draft.url = this.options.publicUrl;
-          appendMove(draft, { serverId: draft.serverId, url: draft.url, at: Date.now(), reason });
-        }
-        for (const player of draft.players) {
-          if (player.connected && player.serverId && !liveServers.has(player.serverId)) {
-            seats.markDisconnected(this.rules, draft, player, events);
+      const { room } = await this.changes.change(
+        code,
+        (draft, events) => {
+          const holderGone = !liveServers.has(draft.serverId);
+          if (draft.serverId !== this.options.serverId && (holderGone || options.move)) {
+            const reason = options.move ? 'moved' : 'failover';
+            events.push({ type: 'moved', from: draft.serverId, to: this.options.serverId, reason });
+            draft.serverId = this.options.serverId;
+            draft.url = this.options.publicUrl;
+            appendMove(draft, { serverId: draft.serverId, url: draft.url, at: Date.now(), reason });
           }
-        }
-      });
+          for (const player of draft.players) {
+            if (player.connected && player.serverId && !liveServers.has(player.serverId)) {
+              seats.markDisconnected(this.rules, draft, player, events);
+            }
+          }
+        },
+        options.ownerToken === undefined ? {} : { ownerToken: options.ownerToken },
+      );
       return room;
     });
   }
@@ -216,9 +220,29 @@ export class RoomService {
   }
 
   /** Runs every timer of the room that is due: seat releases and the game's own timers. */
-  async fireDueTimers(code: string): Promise<RoomRecord | null> {
+  /** `ownerToken`: the lease token of the server running the room (its write is fenced by it). */
+  async fireDueTimers(code: string, ownerToken?: string): Promise<RoomRecord | null> {
     return this.unlessGone(() =>
-      this.changed(code, (draft, events) => game.fireDueTimers(this.rules, draft, events)),
+      this.changed(code, (draft, events) => game.fireDueTimers(this.rules, draft, events), ownerToken),
+    );
+  }
+
+  /**
+   * Seats this server's sockets still hold but the room shows as disconnected (another server freed
+   * them while this one's heartbeat had lapsed): connected again, their reconnect timers cancelled.
+   */
+  async restoreSeats(
+    code: string,
+    held: ReadonlyArray<{ playerId: string; connectionId: string }>,
+  ): Promise<RoomRecord | null> {
+    return this.unlessGone(() =>
+      this.changed(code, (draft, events) => {
+        for (const { playerId, connectionId } of held) {
+          const player = draft.players.find((p) => p.id === playerId);
+          if (player && !player.connected)
+            seats.restoreConnection(this.rules, draft, player, connectionId, events);
+        }
+      }),
     );
   }
 
@@ -269,8 +293,9 @@ export class RoomService {
   private async changed(
     code: string,
     mutate: (draft: RoomRecord, events: RoomEvent[]) => void,
+    ownerToken?: string,
   ): Promise<RoomRecord> {
-    return (await this.changes.change(code, mutate)).room;
+    return (await this.changes.change(code, mutate, ownerToken === undefined ? {} : { ownerToken })).room;
   }
 
   /** A room that is gone by the time its turn comes is null, not an error (timers, adoption). */

@@ -156,6 +156,22 @@ export function removePlayer(
   events.push({ type: 'left', playerId: player.id, name: player.name, reason });
 }
 
+/** A seat freed while its socket was in fact still connected (a liveness lapse): connected again. */
+export function restoreConnection(
+  ctx: RulesContext,
+  draft: RoomRecord,
+  player: PlayerRecord,
+  connectionId: string,
+  events: RoomEvent[],
+): void {
+  player.connected = true;
+  player.disconnectedAt = null;
+  player.connectionId = connectionId;
+  player.serverId = ctx.serverId;
+  draft.timers = draft.timers.filter((t) => t.key !== SEAT_TIMER_PREFIX + player.id);
+  events.push({ type: 'rejoined', playerId: player.id });
+}
+
 /** The socket went away: the seat stays for the reconnect window, then a timer frees it. */
 export function markDisconnected(
   ctx: RulesContext,

@@ -2,7 +2,15 @@ import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { RoomRecord } from '../room/roomRecord.js';
 import { draftChange } from './changeDraft.js';
-import type { ChangeHistory, ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
+import {
+  notOwner,
+  type ChangeOptions,
+  type ChangeOutcome,
+  type RenewOutcome,
+  type RoomChange,
+  type RoomStore,
+  type StoreHealth,
+} from './roomStore.js';
 
 interface Entry {
   json: string;
@@ -19,7 +27,8 @@ export class MemoryRoomStore implements RoomStore {
   readonly kind = 'memory';
   readonly durable = false;
   private readonly rooms = new Map<string, Entry>();
-  private readonly leases = new Map<string, { serverId: string; expiresAt: number }>();
+  private readonly leases = new Map<string, { serverId: string; epoch: number; expiresAt: number }>();
+  private readonly epochs = new Map<string, number>();
   private readonly servers = new Map<string, number>();
   private readonly timerListeners: Array<(code: string) => void> = [];
   private readonly deletedListeners: Array<(code: string, reason: CloseReason) => void> = [];
@@ -44,11 +53,12 @@ export class MemoryRoomStore implements RoomStore {
   async applyChange<T>(
     code: string,
     change: RoomChange<T>,
-    history?: ChangeHistory,
+    options: ChangeOptions = {},
   ): Promise<ChangeOutcome<T>> {
     const entry = this.live(code);
     if (!entry) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
-    const drafted = draftChange(entry.json, change, history);
+    if (options.ownerToken !== undefined && this.tokenOf(code) !== options.ownerToken) throw notOwner(code);
+    const drafted = draftChange(entry.json, change, options.history);
     if (drafted.changed) this.rooms.set(code, this.entry(drafted.room, drafted.json));
     return { room: drafted.room, result: drafted.result, changed: drafted.changed };
   }
@@ -56,6 +66,7 @@ export class MemoryRoomStore implements RoomStore {
   async deleteRoom(code: string, reason: CloseReason = 'deleted'): Promise<void> {
     const existed = this.rooms.delete(code);
     this.leases.delete(code);
+    this.epochs.delete(code);
     if (existed) for (const listener of this.deletedListeners) listener(code, reason);
   }
 
@@ -75,39 +86,58 @@ export class MemoryRoomStore implements RoomStore {
     return (await this.listRoomCodes(serverId)).length;
   }
 
-  async claimRoom(code: string, serverId: string, leaseMs: number): Promise<boolean> {
+  async claimRoom(code: string, serverId: string, leaseMs: number): Promise<string | null> {
     const lease = this.leases.get(code);
-    if (lease && lease.serverId !== serverId && lease.expiresAt > Date.now()) return false;
-    this.leases.set(code, { serverId, expiresAt: Date.now() + leaseMs });
-    return true;
+    const held = lease && lease.expiresAt > Date.now();
+    if (held && lease.serverId !== serverId) return null;
+    if (held) {
+      lease.expiresAt = Date.now() + leaseMs;
+      return `${serverId}#${lease.epoch}`;
+    }
+    return this.takeRoom(code, serverId, leaseMs);
   }
 
-  async takeRoom(code: string, serverId: string, leaseMs: number): Promise<void> {
-    this.leases.set(code, { serverId, expiresAt: Date.now() + leaseMs });
+  async takeRoom(code: string, serverId: string, leaseMs: number): Promise<string> {
+    const epoch = (this.epochs.get(code) ?? 0) + 1;
+    this.epochs.set(code, epoch);
+    this.leases.set(code, { serverId, epoch, expiresAt: Date.now() + leaseMs });
+    return `${serverId}#${epoch}`;
   }
 
-  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]> {
-    const lost: string[] = [];
+  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<RenewOutcome> {
+    const outcome: RenewOutcome = { lost: [], expired: [] };
     for (const code of codes) {
       const lease = this.leases.get(code);
-      if (lease?.serverId === serverId && lease.expiresAt > Date.now())
+      if (!this.live(code)) {
+        this.leases.delete(code);
+        this.epochs.delete(code);
+        outcome.expired.push(code);
+      } else if (lease?.serverId === serverId && lease.expiresAt > Date.now()) {
         lease.expiresAt = Date.now() + leaseMs;
-      else lost.push(code);
+      } else outcome.lost.push(code);
     }
-    return lost;
+    return outcome;
   }
 
   async releaseRoom(code: string, serverId: string): Promise<void> {
     if (this.leases.get(code)?.serverId === serverId) this.leases.delete(code);
   }
 
-  async heartbeat(serverId: string, ttlMs: number): Promise<void> {
-    this.servers.set(serverId, Date.now() + ttlMs);
+  async heartbeat(serverId: string, ttlMs: number): Promise<boolean> {
+    const previous = this.servers.get(serverId);
+    const now = Date.now();
+    this.servers.set(serverId, now + ttlMs);
+    return previous !== undefined && previous < now;
   }
 
   async liveServers(): Promise<Set<string>> {
     const now = Date.now();
     return new Set([...this.servers].filter(([, until]) => until > now).map(([id]) => id));
+  }
+
+  private tokenOf(code: string): string | undefined {
+    const lease = this.leases.get(code);
+    return lease && lease.expiresAt > Date.now() ? `${lease.serverId}#${lease.epoch}` : undefined;
   }
 
   async retireServer(serverId: string): Promise<void> {
@@ -151,14 +181,22 @@ export class MemoryRoomStore implements RoomStore {
   private live(code: string): Entry | undefined {
     const entry = this.rooms.get(code);
     if (entry && entry.expiresAt <= Date.now()) {
-      this.rooms.delete(code);
+      this.expire(code);
       return undefined;
     }
     return entry;
   }
 
+  /** A room's TTL ran out: it goes with its lease, and every listener hears (as from Redis). */
+  private expire(code: string): void {
+    this.rooms.delete(code);
+    this.leases.delete(code);
+    this.epochs.delete(code);
+    for (const listener of this.deletedListeners) listener(code, 'expired');
+  }
+
   private sweep(): void {
     const now = Date.now();
-    for (const [code, entry] of this.rooms) if (entry.expiresAt <= now) this.rooms.delete(code);
+    for (const [code, entry] of this.rooms) if (entry.expiresAt <= now) this.expire(code);
   }
 }

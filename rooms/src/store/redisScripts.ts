@@ -15,13 +15,16 @@ redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
 return 1`;
 
 /**
- * Compare-and-set on the room version. KEYS: room, all-rooms index, new server index, old server
- * index. ARGV: expected version, new version, json, serverId, ttlMs, expiresAt, code.
- * Returns 1 written, 0 version moved on (retry), -1 room gone.
+ * Compare-and-set on the room version, and for the owner's writes (timers, adoption) on its fencing
+ * token too. KEYS: room, all-rooms index, new server index, old server index, lease. ARGV: expected
+ * version, new version, json, serverId, ttlMs, expiresAt, code, owner token ('' when any server may
+ * write: players' actions). Returns 1 written, 0 version moved on (retry), -1 room gone, -2 the
+ * token is not the lease's any more (another server took the room; this one must not write).
  */
 const UPDATE_ROOM = `
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v then return -1 end
+if ARGV[8] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[8] then return -2 end
 if v ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 's', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
@@ -37,25 +40,56 @@ return 1`;
 const DELETE_ROOM = `
 local s = redis.call('HGET', KEYS[1], 's')
 if not s then return 0 end
-redis.call('DEL', KEYS[1], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[3] .. ':epoch')
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', ARGV[2] .. s, ARGV[1])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`;
 
-/** KEYS: lease. ARGV: serverId, leaseMs. Takes a free lease or renews our own. */
-const CLAIM_ROOM = `
-local owner = redis.call('GET', KEYS[1])
-if owner == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if owner then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
+/**
+ * Leases hold "<serverId>#<epoch>": the epoch goes up by one each time the lease changes hands, so
+ * the value is a fencing token — a server paused while its lease passed to another (and perhaps back)
+ * holds a token that no longer matches, and its owner writes are refused (UPDATE_ROOM).
+ */
+const OWNER = `
+local function owner(value)
+  if not value then return nil end
+  return string.match(value, '^(.*)#%d+$')
+end
+`;
 
-/** KEYS: leases. ARGV: serverId, leaseMs. Returns 1/0 per key: renewed or lost. */
-const RENEW_ROOMS = `
+/** KEYS: lease. ARGV: serverId, leaseMs. Takes a free lease or renews our own; returns the token or nil. */
+const CLAIM_ROOM = `${OWNER}
+local value = redis.call('GET', KEYS[1])
+if value and owner(value) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return value end
+if value then return nil end
+local token = ARGV[1] .. '#' .. redis.call('INCR', KEYS[1] .. ':epoch')
+redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
+return token`;
+
+/** KEYS: lease. ARGV: serverId, leaseMs. Takes the lease whoever holds it; returns the new token. */
+const TAKE_ROOM = `
+local token = ARGV[1] .. '#' .. redis.call('INCR', KEYS[1] .. ':epoch')
+redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
+return token`;
+
+/**
+ * KEYS: leases. ARGV: serverId, leaseMs, room key prefix, all-rooms index, server index prefix,
+ * deletion channel, then the codes (in KEYS' order). Returns per key: 1 renewed, 0 lost, -1 the room
+ * expired (its TTL ran out): then its lease, epoch and index entries are removed and its deletion is
+ * announced here, in the same step, so expiry releases everything in one place.
+ */
+const RENEW_ROOMS = `${OWNER}
 local result = {}
 for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then
+  local code = ARGV[6 + i]
+  if redis.call('EXISTS', ARGV[3] .. code) == 0 then
+    redis.call('DEL', key, key .. ':epoch')
+    redis.call('ZREM', ARGV[4], code)
+    redis.call('ZREM', ARGV[5] .. ARGV[1], code)
+    redis.call('PUBLISH', ARGV[6], cjson.encode({ code = code, reason = 'expired' }))
+    result[i] = -1
+  elseif owner(redis.call('GET', key)) == ARGV[1] then
     redis.call('PEXPIRE', key, ARGV[2])
     result[i] = 1
   else
@@ -65,15 +99,39 @@ end
 return result`;
 
 /** KEYS: lease. ARGV: serverId. Deletes the lease only if it is ours. */
-const RELEASE_ROOM = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+const RELEASE_ROOM = `${OWNER}
+if owner(redis.call('GET', KEYS[1])) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
+
+/**
+ * Server liveness on Redis' clock, not each server's: a server's heartbeat expiry and "now" are both
+ * read from TIME here, so a server with a slow or stepped clock is neither kept alive nor killed by
+ * it. KEYS: servers. ARGV: serverId, ttlMs. Returns 1 when this server's previous heartbeat had
+ * expired (others may have counted it dead and freed its players' seats), else 0.
+ */
+const HEARTBEAT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local previous = redis.call('ZSCORE', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
+if previous and tonumber(previous) < now then return 1 end
+return 0`;
+
+/** KEYS: servers. Servers whose heartbeat has not expired, on Redis' clock. */
+const LIVE_SERVERS = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')`;
 
 export interface StoreCommands {
   gbCreateRoom(...args: Array<string | number>): Promise<number>;
   gbUpdateRoom(...args: Array<string | number>): Promise<number>;
   gbDeleteRoom(...args: Array<string | number>): Promise<number>;
-  gbClaimRoom(...args: Array<string | number>): Promise<number>;
+  gbClaimRoom(...args: Array<string | number>): Promise<string | null>;
+  gbTakeRoom(...args: Array<string | number>): Promise<string>;
+  gbHeartbeat(...args: Array<string | number>): Promise<number>;
+  gbLiveServers(...args: Array<string | number>): Promise<string[]>;
   gbRenewRooms(numberOfKeys: number, ...args: Array<string | number>): Promise<number[]>;
   gbReleaseRoom(...args: Array<string | number>): Promise<number>;
 }
@@ -83,9 +141,12 @@ export type StoreClient = Redis & StoreCommands;
 /** Registers the scripts on a client (ioredis sends them by SHA and reloads them after a restart). */
 export function withStoreScripts(client: Redis): StoreClient {
   client.defineCommand('gbCreateRoom', { numberOfKeys: 3, lua: CREATE_ROOM });
-  client.defineCommand('gbUpdateRoom', { numberOfKeys: 4, lua: UPDATE_ROOM });
+  client.defineCommand('gbUpdateRoom', { numberOfKeys: 5, lua: UPDATE_ROOM });
   client.defineCommand('gbDeleteRoom', { numberOfKeys: 3, lua: DELETE_ROOM });
   client.defineCommand('gbClaimRoom', { numberOfKeys: 1, lua: CLAIM_ROOM });
+  client.defineCommand('gbTakeRoom', { numberOfKeys: 1, lua: TAKE_ROOM });
+  client.defineCommand('gbHeartbeat', { numberOfKeys: 1, lua: HEARTBEAT });
+  client.defineCommand('gbLiveServers', { numberOfKeys: 1, lua: LIVE_SERVERS });
   client.defineCommand('gbRenewRooms', { lua: RENEW_ROOMS });
   client.defineCommand('gbReleaseRoom', { numberOfKeys: 1, lua: RELEASE_ROOM });
   return client as StoreClient;

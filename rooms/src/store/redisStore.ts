@@ -5,7 +5,15 @@ import type { Logger } from '../logger.js';
 import type { RoomRecord } from '../room/roomRecord.js';
 import { withStoreScripts, type StoreClient } from './redisScripts.js';
 import { draftChange } from './changeDraft.js';
-import type { ChangeHistory, ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
+import {
+  notOwner,
+  type ChangeOptions,
+  type ChangeOutcome,
+  type RenewOutcome,
+  type RoomChange,
+  type RoomStore,
+  type StoreHealth,
+} from './roomStore.js';
 
 /** Concurrent writers of one room retry this often before the change is refused with CONFLICT. */
 const MAX_ATTEMPTS = 50;
@@ -30,8 +38,9 @@ export interface RedisStoreOptions {
  *   <p>room:<CODE>            hash { v: version, d: room JSON, s: server id }, TTL = room TTL
  *   <p>rooms                  zset code -> expiry (ms), every live room
  *   <p>server-rooms:<SERVER>  zset code -> expiry (ms), rooms held by one server
- *   <p>lease:<CODE>           string server id, PX = lease: who runs the room's timers
- *   <p>servers                zset server id -> heartbeat expiry (ms)
+ *   <p>lease:<CODE>           string "<server id>#<epoch>" (fencing token), PX = lease: who runs the room's timers
+ *   <p>lease:<CODE>:epoch     counter, +1 each time the lease changes hands
+ *   <p>servers                zset server id -> heartbeat expiry (ms, on Redis' clock)
  *   channel <p>timers         room codes whose timers changed
  */
 export class RedisRoomStore implements RoomStore {
@@ -106,12 +115,12 @@ export class RedisRoomStore implements RoomStore {
   async applyChange<T>(
     code: string,
     change: RoomChange<T>,
-    history?: ChangeHistory,
+    options: ChangeOptions = {},
   ): Promise<ChangeOutcome<T>> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
       if (!json) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
-      const drafted = draftChange(json, change, history);
+      const drafted = draftChange(json, change, options.history);
       if (!drafted.changed) return { room: drafted.room, result: drafted.result, changed: false };
       const { room, before } = drafted;
       const written = await this.run('update', () =>
@@ -120,6 +129,7 @@ export class RedisRoomStore implements RoomStore {
           this.key('rooms'),
           this.serverRoomsKey(room.serverId),
           this.serverRoomsKey(before.serverId),
+          this.leaseKey(code),
           before.version,
           room.version,
           drafted.json,
@@ -127,8 +137,10 @@ export class RedisRoomStore implements RoomStore {
           this.ttlMs,
           Date.now() + this.ttlMs,
           code,
+          options.ownerToken ?? '',
         ),
       );
+      if (written === -2) throw notOwner(code);
       if (written === 1) {
         await this.replicated();
         return { room, result: drafted.result, changed: true };
@@ -169,44 +181,47 @@ export class RedisRoomStore implements RoomStore {
     return this.run('count', () => this.client.zcount(this.serverRoomsKey(serverId), Date.now(), '+inf'));
   }
 
-  async claimRoom(code: string, serverId: string, leaseMs: number): Promise<boolean> {
-    return (
-      (await this.run('lease', () => this.client.gbClaimRoom(this.leaseKey(code), serverId, leaseMs))) === 1
-    );
+  async claimRoom(code: string, serverId: string, leaseMs: number): Promise<string | null> {
+    return this.run('lease', () => this.client.gbClaimRoom(this.leaseKey(code), serverId, leaseMs));
   }
 
-  async takeRoom(code: string, serverId: string, leaseMs: number): Promise<void> {
-    await this.run('lease', () => this.client.set(this.leaseKey(code), serverId, 'PX', leaseMs));
+  async takeRoom(code: string, serverId: string, leaseMs: number): Promise<string> {
+    return this.run('lease', () => this.client.gbTakeRoom(this.leaseKey(code), serverId, leaseMs));
   }
 
-  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]> {
-    if (codes.length === 0) return [];
+  async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<RenewOutcome> {
+    if (codes.length === 0) return { lost: [], expired: [] };
     const renewed = await this.run('lease', () =>
-      this.client.gbRenewRooms(codes.length, ...codes.map((c) => this.leaseKey(c)), serverId, leaseMs),
+      this.client.gbRenewRooms(
+        codes.length,
+        ...codes.map((c) => this.leaseKey(c)),
+        serverId,
+        leaseMs,
+        this.key('room:'),
+        this.key('rooms'),
+        this.key('server-rooms:'),
+        this.key('deleted'),
+        ...codes,
+      ),
     );
-    return codes.filter((_, i) => renewed[i] !== 1);
+    return {
+      lost: codes.filter((_, i) => renewed[i] === 0),
+      expired: codes.filter((_, i) => renewed[i] === -1),
+    };
   }
 
   async releaseRoom(code: string, serverId: string): Promise<void> {
     await this.run('lease', () => this.client.gbReleaseRoom(this.leaseKey(code), serverId));
   }
 
-  async heartbeat(serverId: string, ttlMs: number): Promise<void> {
-    const key = this.key('servers');
-    await this.run('heartbeat', () =>
-      this.client
-        .multi()
-        .zadd(key, Date.now() + ttlMs, serverId)
-        // Servers dead for an hour are forgotten; the index stays small.
-        .zremrangebyscore(key, '-inf', Date.now() - 3600_000)
-        .exec(),
+  async heartbeat(serverId: string, ttlMs: number): Promise<boolean> {
+    return (
+      (await this.run('heartbeat', () => this.client.gbHeartbeat(this.key('servers'), serverId, ttlMs))) === 1
     );
   }
 
   async liveServers(): Promise<Set<string>> {
-    return new Set(
-      await this.run('heartbeat', () => this.client.zrangebyscore(this.key('servers'), Date.now(), '+inf')),
-    );
+    return new Set(await this.run('heartbeat', () => this.client.gbLiveServers(this.key('servers'))));
   }
 
   async retireServer(serverId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { IdempotencyStore } from './idempotency.js';
-import type { CloseReason } from '@gamebuddies/protocol';
+import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import type { RoomLogEntry, RoomRecord } from '../room/roomRecord.js';
 
 /**
@@ -30,6 +30,26 @@ export type StoreHealth = 'ok' | 'unavailable';
  * Every method resolves only once the write is durable in the store, so a client may be told
  * "saved" right after; when the store cannot be reached it rejects with STORE_UNAVAILABLE.
  */
+export interface RenewOutcome {
+  lost: string[];
+  expired: string[];
+}
+
+export interface ChangeOptions {
+  /** The writer's lease token: set for writes only the room's runner may make. */
+  ownerToken?: string;
+  /** The room's history lines for this change, written only if the change changed the room. */
+  history?: ChangeHistory;
+}
+
+/** The lease of the room has passed to another server: this one must not write as its runner. */
+export function notOwner(code: string): AppError {
+  return new AppError('CONFLICT', `This server no longer runs room ${code}`, { reason: 'NOT_OWNER' });
+}
+
+export const isNotOwner = (error: unknown): boolean =>
+  error instanceof AppError && error.data?.reason === 'NOT_OWNER';
+
 export interface RoomStore {
   readonly kind: 'memory' | 'redis';
   /** True when rooms outlive this process (another server can pick them up). */
@@ -37,8 +57,12 @@ export interface RoomStore {
   /** Creates the room unless a live room holds its code (atomic: two servers never share a code). */
   createRoom(room: RoomRecord): Promise<'created' | 'code_taken'>;
   loadRoom(code: string): Promise<RoomRecord | null>;
-  /** Applies a change atomically, bumping `version` by one; retries on a concurrent write. */
-  applyChange<T>(code: string, change: RoomChange<T>, history?: ChangeHistory): Promise<ChangeOutcome<T>>;
+  /**
+   * Applies a change atomically, bumping `version` by one; retries on a concurrent write. With an
+   * `ownerToken` (the room's runner: timers, adoption) the write is refused with NOT_OWNER unless
+   * that token still holds the room's lease.
+   */
+  applyChange<T>(code: string, change: RoomChange<T>, options?: ChangeOptions): Promise<ChangeOutcome<T>>;
   /**
    * Deletes the room and tells every server sharing this store (`onRoomDeleted`), so whoever holds
    * the room's players can say goodbye, whichever process deleted it (a server, the operator).
@@ -51,22 +75,31 @@ export interface RoomStore {
   countRooms(serverId: string): Promise<number>;
 
   /**
-   * Takes or renews the lease that makes `serverId` the one server running the room's timers.
-   * False while another server holds an unexpired lease.
+   * Takes or renews the lease that makes `serverId` the one server running the room's timers, and
+   * returns its fencing token (for `applyChange`). Null while another server holds an unexpired lease.
    */
-  claimRoom(code: string, serverId: string, leaseMs: number): Promise<boolean>;
+  claimRoom(code: string, serverId: string, leaseMs: number): Promise<string | null>;
   /**
    * Takes the lease whoever holds it: an orchestrator (Agones' allocation, the operator) moved the
-   * room here. The previous holder loses it at its next renewal and stops running the room.
+   * room here. The previous holder's token stops working at once; it stops running the room at its
+   * next renewal.
    */
-  takeRoom(code: string, serverId: string, leaseMs: number): Promise<void>;
-  /** Renews the leases still held; returns the codes whose lease was lost. */
-  renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<string[]>;
+  takeRoom(code: string, serverId: string, leaseMs: number): Promise<string>;
+  /**
+   * Renews the leases still held. `lost`: another server holds the lease now. `expired`: the room
+   * itself expired (TTL); its lease and index entries are removed and its deletion announced
+   * (`onRoomDeleted`, reason `expired`) in the same step.
+   */
+  renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<RenewOutcome>;
   releaseRoom(code: string, serverId: string): Promise<void>;
 
-  /** Records that a server is alive (for ttlMs); servers not seen within their ttl are dead. */
-  heartbeat(serverId: string, ttlMs: number): Promise<void>;
-  /** Servers whose last heartbeat has not expired. */
+  /**
+   * Records that a server is alive (for ttlMs, on the store's clock); servers not seen within their
+   * ttl are dead. True when this server's previous heartbeat had expired: others may have freed its
+   * players' seats meanwhile.
+   */
+  heartbeat(serverId: string, ttlMs: number): Promise<boolean>;
+  /** Servers whose last heartbeat has not expired (on the store's clock). */
   liveServers(): Promise<Set<string>>;
   /** Forgets a server at once (clean shutdown) so others take its rooms without waiting. */
   retireServer(serverId: string): Promise<void>;

@@ -182,40 +182,90 @@ describe.each([
     expect(await short.createRoom(room({ code: idle.code }))).toBe('created');
   });
 
+  it("releases an expired room in one step at its runner's renewal: lease, indexes, and a deletion notice", async () => {
+    const short = await factory()(1);
+    const r = room();
+    await short.createRoom(r);
+    const deleted: Array<[string, string]> = [];
+    short.onRoomDeleted((code, reason) => deleted.push([code, reason]));
+    expect(await short.claimRoom(r.code, 'server-a', 60_000)).toBeTruthy();
+    expect(await short.renewRooms([r.code], 'server-a', 60_000)).toEqual({ lost: [], expired: [] });
+    await sleep(1200);
+    expect(await short.renewRooms([r.code], 'server-a', 60_000)).toEqual({ lost: [], expired: [r.code] });
+    expect(await short.listRoomCodes()).toEqual([]);
+    expect(await short.listRoomCodes('server-a')).toEqual([]);
+    expect(await short.claimRoom(r.code, 'server-b', 60_000)).toMatch(/^server-b#/); // the lease was freed
+    await waitUntil(() => deleted.length > 0, 2000, 'the deletion notice');
+    expect(deleted).toEqual([[r.code, 'expired']]);
+  });
+
   it('grants a room lease to one server at a time until it expires or is released', async () => {
     const r = room();
-    expect(await store.claimRoom(r.code, 'a', 400)).toBe(true);
-    expect(await store.claimRoom(r.code, 'b', 400)).toBe(false);
-    expect(await store.claimRoom(r.code, 'a', 400)).toBe(true);
-    expect(await store.renewRooms([r.code], 'b', 400)).toEqual([r.code]);
-    expect(await store.renewRooms([r.code], 'a', 400)).toEqual([]);
+    await store.createRoom(r);
+    const a1 = await store.claimRoom(r.code, 'a', 400);
+    expect(a1).toMatch(/^a#\d+$/);
+    expect(await store.claimRoom(r.code, 'b', 400)).toBeNull();
+    expect(await store.claimRoom(r.code, 'a', 400)).toBe(a1); // renewed: the same token
+    expect((await store.renewRooms([r.code], 'b', 400)).lost).toEqual([r.code]);
+    expect((await store.renewRooms([r.code], 'a', 400)).lost).toEqual([]);
     await sleep(500);
-    expect(await store.claimRoom(r.code, 'b', 400)).toBe(true);
-    expect(await store.renewRooms([r.code], 'a', 400)).toEqual([r.code]);
+    const b1 = await store.claimRoom(r.code, 'b', 400);
+    expect(b1).toMatch(/^b#\d+$/);
+    expect((await store.renewRooms([r.code], 'a', 400)).lost).toEqual([r.code]);
     await store.releaseRoom(r.code, 'a'); // not a's: no effect
-    expect(await store.claimRoom(r.code, 'a', 400)).toBe(false);
+    expect(await store.claimRoom(r.code, 'a', 400)).toBeNull();
     await store.releaseRoom(r.code, 'b');
-    expect(await store.claimRoom(r.code, 'a', 400)).toBe(true);
+    const a2 = await store.claimRoom(r.code, 'a', 400);
+    expect(a2).toMatch(/^a#\d+$/);
+    expect(a2).not.toBe(a1); // the lease changed hands twice: a new epoch
   });
 
   it('lets an orchestrator move a lease: the taker holds it, the old holder loses it at renewal', async () => {
     const r = room();
-    expect(await store.claimRoom(r.code, 'a', 5000)).toBe(true);
+    await store.createRoom(r);
+    expect(await store.claimRoom(r.code, 'a', 5000)).toBeTruthy();
     await store.takeRoom(r.code, 'b', 5000);
-    expect(await store.renewRooms([r.code], 'a', 5000)).toEqual([r.code]);
-    expect(await store.renewRooms([r.code], 'b', 5000)).toEqual([]);
-    expect(await store.claimRoom(r.code, 'a', 5000)).toBe(false);
+    expect((await store.renewRooms([r.code], 'a', 5000)).lost).toEqual([r.code]);
+    expect((await store.renewRooms([r.code], 'b', 5000)).lost).toEqual([]);
+    expect(await store.claimRoom(r.code, 'a', 5000)).toBeNull();
   });
 
-  it('knows which servers are alive', async () => {
+  it("refuses a runner's write once its lease token is stale, even after the lease came back to it", async () => {
+    const r = room();
+    await store.createRoom(r);
+    const a1 = (await store.claimRoom(r.code, 'a', 5000))!;
+    const mark = (label: string) => (draft: { chat: Array<unknown> }) => {
+      draft.chat.push({ id: label, playerId: 'x', name: 'x', text: label, at: 0 });
+    };
+    expect((await store.applyChange(r.code, mark('a1'), { ownerToken: a1 })).changed).toBe(true);
+    const b1 = await store.takeRoom(r.code, 'b', 5000); // a is paused meanwhile
+    await expect(store.applyChange(r.code, mark('stale'), { ownerToken: a1 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      data: { reason: 'NOT_OWNER' },
+    });
+    await store.applyChange(r.code, mark('b1'), { ownerToken: b1 });
+    const a2 = await store.takeRoom(r.code, 'a', 5000); // and back to a: a1 is still stale
+    await expect(store.applyChange(r.code, mark('stale'), { ownerToken: a1 })).rejects.toMatchObject({
+      data: { reason: 'NOT_OWNER' },
+    });
+    await store.applyChange(r.code, mark('a2'), { ownerToken: a2 });
+    await store.applyChange(r.code, mark('anyone')); // players' actions need no token
+    const stored = (await store.loadRoom(r.code))!;
+    expect(stored.chat.map((m) => m.text)).toEqual(['a1', 'b1', 'a2', 'anyone']);
+    expect(stored.version).toBe(r.version + 4);
+  });
+
+  it('knows which servers are alive, and tells a server whose heartbeat had lapsed', async () => {
     const fresh = await factory()(3600);
-    await fresh.heartbeat('a', 300);
-    await fresh.heartbeat('b', 5000);
+    expect(await fresh.heartbeat('a', 300)).toBe(false);
+    expect(await fresh.heartbeat('b', 5000)).toBe(false);
     expect([...(await fresh.liveServers())].sort()).toEqual(['a', 'b']);
     await sleep(400);
     expect([...(await fresh.liveServers())]).toEqual(['b']);
+    expect(await fresh.heartbeat('a', 300)).toBe(true); // it was counted dead meanwhile
+    expect(await fresh.heartbeat('a', 300)).toBe(false);
     await fresh.retireServer('b');
-    expect(await fresh.liveServers()).toEqual(new Set());
+    expect([...(await fresh.liveServers())]).toEqual(['a']);
   });
 
   if (kind === 'redis') {
