@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import { startControlPlane } from '../test/cluster/controlPlane.js';
-import { applyCrds } from '../test/cluster/fake-agones/install.js';
+import { applyCrds } from '../test/cluster/crds.js';
 import { createGameServer } from '../test/cluster/agones.js';
 import { OperatorProcess } from '../test/helpers/operatorProcess.js';
 import { RedisServer } from '../test/helpers/redisServer.js';

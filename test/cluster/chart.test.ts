@@ -6,7 +6,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
 import { CHART, helm, renderChart, writeObjects, type KubeObject } from './chart.js';
 import { kubectl } from './kubectl.js';
-import { applyCrds } from './fake-agones/install.js';
+import { applyCrds } from './crds.js';
 import { prometheusOperatorCrdFiles } from './prometheusCrds.js';
 
 // The Helm chart, checked the way a cluster would check it: helm's own lint and schema, then every

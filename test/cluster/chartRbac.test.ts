@@ -5,7 +5,7 @@ import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/clie
 import { testCluster } from './cluster.js';
 import { CHART, renderChart, writeObjects, type KubeObject } from './chart.js';
 import { kubectl } from './kubectl.js';
-import { applyCrds } from './fake-agones/install.js';
+import { applyCrds } from './crds.js';
 import { createGameServer, getGameServer, setGameServerState } from './agones.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { ServerProcess } from '../helpers/serverProcess.js';

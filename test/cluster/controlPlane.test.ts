@@ -12,7 +12,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './fake-agones/install.js';
+import { applyCrds } from './crds.js';
 import { createGameServer, allocate } from './agones.js';
 import { waitUntil } from '../helpers/wait.js';
 

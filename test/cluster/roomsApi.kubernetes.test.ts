@@ -5,7 +5,7 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { RoomClient } from '@gamebuddies/client';
 import { ADMIN_KEY, CONTRACT_API_KEYS, describeRoomsApiContract } from '../api/roomsApiContract.js';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './fake-agones/install.js';
+import { applyCrds } from './crds.js';
 import { createGameServer } from './agones.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../cluster/controlPlane.js';
-import { applyCrds } from '../cluster/fake-agones/install.js';
+import { applyCrds } from '../cluster/crds.js';
 import { httpRequest, NginxProxy } from '../helpers/nginx.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';
