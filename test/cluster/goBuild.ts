@@ -9,9 +9,7 @@ export async function runGo(
   env: Record<string, string> = {},
 ): Promise<void> {
   const started = Date.now();
-  log(
-    `building ${name} (the first build takes several minutes on 2 cores; later ones use the cache)`,
-  );
+  log(`building ${name} (the first build takes several minutes on 2 cores; later ones use the cache)`);
   await new Promise<void>((resolve, reject) => {
     const child = spawn('go', args, {
       cwd,
@@ -34,4 +32,3 @@ export async function runGo(
   });
   log(`built ${name} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
-

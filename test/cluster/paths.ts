@@ -20,4 +20,3 @@ export function keyedCacheDir(name: string, inputs: (string | Buffer)[]): string
   hash.update(execFileSync('go', ['version']).toString());
   return join(cacheBase(), 'bin', `${name}-${hash.digest('hex').slice(0, 16)}`);
 }
-

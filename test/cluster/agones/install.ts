@@ -86,7 +86,11 @@ export function installAgones(
     kind: 'Service',
     metadata: { name: AGONES_SERVICE, namespace: AGONES_NAMESPACE },
     // Endpoints may not hold loopback addresses; the aggregator resolves an ExternalName instead.
-    spec: { type: 'ExternalName', externalName: 'localhost', ports: [{ name: 'https', port: extensions.port }] },
+    spec: {
+      type: 'ExternalName',
+      externalName: 'localhost',
+      ports: [{ name: 'https', port: extensions.port }],
+    },
   };
   const apiServices = byKind('APIService').map((api) => ({
     ...api,

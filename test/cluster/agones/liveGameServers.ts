@@ -62,7 +62,12 @@ export class LiveGameServers {
     env: Record<string, string>,
   ): Promise<LiveGameServers> {
     const file = join(cluster.stateDir, `agones-sdk-${namespace}.yaml`);
-    writeFileSync(file, sdkAccess(namespace).map((o) => yaml.dump(o)).join('---\n'));
+    writeFileSync(
+      file,
+      sdkAccess(namespace)
+        .map((o) => yaml.dump(o))
+        .join('---\n'),
+    );
     kubectl(cluster.kubectl, cluster.kubeconfigPath, ['apply', '-f', file]);
     const sdkKubeconfig = await cluster.serviceAccountKubeconfig(namespace, 'agones-sdk');
     const servers = new LiveGameServers(cluster, namespace, env, sdkKubeconfig);
@@ -97,19 +102,21 @@ export class LiveGameServers {
     if (this.polling || this.stopped) return;
     this.polling = true;
     try {
-      const list = (await this.cluster
-        .admin()
-        .makeApiClient(CustomObjectsApi)
-        .listNamespacedCustomObject({
-          group: 'agones.dev',
-          version: 'v1',
-          namespace: this.namespace,
-          plural: 'gameservers',
-        })) as { items: any[] };
+      const list = (await this.cluster.admin().makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+        group: 'agones.dev',
+        version: 'v1',
+        namespace: this.namespace,
+        plural: 'gameservers',
+      })) as { items: any[] };
       const present = new Map<string, any>(list.items.map((gs) => [gs.metadata.name, gs]));
       for (const [name, live] of this.live) {
         const gs = present.get(name);
-        if (!gs || gs.metadata.uid !== live.uid || gs.metadata.deletionTimestamp || gs.status?.state === 'Shutdown')
+        if (
+          !gs ||
+          gs.metadata.uid !== live.uid ||
+          gs.metadata.deletionTimestamp ||
+          gs.status?.state === 'Shutdown'
+        )
           void this.remove(name);
       }
       for (const gs of list.items) {

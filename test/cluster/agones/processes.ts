@@ -35,13 +35,10 @@ export interface RunningAgones {
 /** TLS handshake and any HTTP answer from the extensions' webhook port. */
 function answers(port: number, caPem: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/', ca: caPem, timeout: 2000 },
-      (res) => {
-        res.resume();
-        resolve(true);
-      },
-    );
+    const req = request({ host: '127.0.0.1', port, path: '/', ca: caPem, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(true);
+    });
     req.on('error', () => resolve(false));
     req.on('timeout', () => req.destroy());
     req.end();
@@ -108,7 +105,10 @@ export async function startAgones(options: AgonesOptions): Promise<RunningAgones
       '--key-file=/certs/server.key',
     ],
     extensionsLog,
-    { detached: options.detached, env: { ...env, POD_NAME: 'agones-extensions-0', CONTAINER_NAME: 'agones-extensions' } },
+    {
+      detached: options.detached,
+      env: { ...env, POD_NAME: 'agones-extensions-0', CONTAINER_NAME: 'agones-extensions' },
+    },
   );
   processes.push(extensions);
   const extensionsExited = exited(extensions, 'agones extensions', extensionsLog);
@@ -129,7 +129,10 @@ export async function startAgones(options: AgonesOptions): Promise<RunningAgones
       '--sidecar-image=us-docker.pkg.dev/agones-images/release/agones-sdk:1.60.0',
     ],
     controllerLog,
-    { detached: options.detached, env: { ...env, POD_NAME: 'agones-controller-0', CONTAINER_NAME: 'agones-controller' } },
+    {
+      detached: options.detached,
+      env: { ...env, POD_NAME: 'agones-controller-0', CONTAINER_NAME: 'agones-controller' },
+    },
   );
   processes.push(controller);
   exited(controller, 'agones controller', controllerLog);
