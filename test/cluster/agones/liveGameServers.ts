@@ -26,7 +26,18 @@ interface Live {
   url: string;
   sidecar: ChildProcess;
   sidecarLog: string;
-  server: RunningProcess;
+  /** The game-server process; absent when only the sidecar runs (see `sidecarOnly`). */
+  server?: RunningProcess;
+  healthTimer?: NodeJS.Timeout;
+}
+
+export interface LiveOptions {
+  /**
+   * Run only Agones' sidecar and call its REST API (`/ready`, `/health`) as a minimal game server
+   * would: for tests of Agones itself, whose List values are not rooms a game server knows (the
+   * game server removes codes it has no room for).
+   */
+  sidecarOnly?: boolean;
 }
 
 /** States in which a GameServer's pod runs its containers. */
@@ -53,6 +64,7 @@ export class LiveGameServers {
     readonly namespace: string,
     private readonly env: Record<string, string>,
     private readonly sdkKubeconfig: string,
+    private readonly options: LiveOptions,
   ) {}
 
   /** The namespace's Agones SDK access (what Agones' chart creates per game-server namespace). */
@@ -60,6 +72,7 @@ export class LiveGameServers {
     cluster: LiveCluster,
     namespace: string,
     env: Record<string, string>,
+    options: LiveOptions = {},
   ): Promise<LiveGameServers> {
     const file = join(cluster.stateDir, `agones-sdk-${namespace}.yaml`);
     writeFileSync(
@@ -70,7 +83,7 @@ export class LiveGameServers {
     );
     kubectl(cluster.kubectl, cluster.kubeconfigPath, ['apply', '-f', file]);
     const sdkKubeconfig = await cluster.serviceAccountKubeconfig(namespace, 'agones-sdk');
-    const servers = new LiveGameServers(cluster, namespace, env, sdkKubeconfig);
+    const servers = new LiveGameServers(cluster, namespace, env, sdkKubeconfig, options);
     servers.timer = setInterval(() => void servers.poll(), 250);
     return servers;
   }
@@ -87,13 +100,13 @@ export class LiveGameServers {
   /** The game-server process's output (for a failing test's message). */
   output(name: string): string {
     const live = this.live.get(name);
-    return live ? `${live.server.output}\n--- sdk-server:\n${tail(live.sidecarLog, 30)}` : '';
+    return live ? `${live.server?.output ?? ''}\n--- sdk-server:\n${tail(live.sidecarLog, 30)}` : '';
   }
 
   /** kill -9 of the game-server process only: the sidecar stays, and its health checks fail. */
   async crash(name: string): Promise<void> {
     const live = this.live.get(name);
-    if (!live) throw new Error(`no live game server ${name}`);
+    if (!live?.server) throw new Error(`no live game server ${name}`);
     live.server.kill('SIGKILL');
     await live.server.exited;
   }
@@ -160,6 +173,27 @@ export class LiveGameServers {
       sidecarLog,
       { env: { GAMESERVER_NAME: name, POD_NAMESPACE: this.namespace } },
     );
+    const url = `http://${address}:${port}`;
+    if (this.options.sidecarOnly) {
+      const live: Live = { uid: gs.metadata.uid, url, sidecar, sidecarLog };
+      this.live.set(name, live);
+      const sdk = (path: string) =>
+        fetch(`http://127.0.0.1:${httpPort}${path}`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        });
+      for (let attempt = 0; ; attempt++) {
+        const res = await sdk('/ready').catch(() => null);
+        if (res?.ok) break;
+        if (attempt > 100 || this.stopped)
+          throw new Error(`sdk-server of ${name} never took Ready:\n${tail(sidecarLog)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      live.healthTimer = setInterval(() => void sdk('/health').catch(() => undefined), 500);
+      if (this.stopped) await this.remove(name);
+      return;
+    }
     const capacity = gs.status?.lists?.rooms?.capacity ?? gs.spec?.lists?.rooms?.capacity;
     const server = RunningProcess.node(['gameserver/dist/main.js'], {
       HOST: address,
@@ -173,7 +207,6 @@ export class LiveGameServers {
       ...(capacity ? { MAX_ROOMS: String(capacity) } : {}),
       ...this.env,
     });
-    const url = `http://${address}:${port}`;
     this.live.set(name, { uid: gs.metadata.uid, url, sidecar, sidecarLog, server });
     if (this.stopped) await this.remove(name);
   }
@@ -182,10 +215,12 @@ export class LiveGameServers {
     const live = this.live.get(name);
     if (!live) return;
     this.live.delete(name);
+    if (live.healthTimer) clearInterval(live.healthTimer);
     // A deleted pod: its containers get SIGTERM, then SIGKILL after the grace period.
-    live.server.kill('SIGTERM');
-    const timer = setTimeout(() => live.server.kill('SIGKILL'), 5000);
-    await Promise.all([live.server.exited, stopProcess(live.sidecar, 5000)]);
+    const server = live.server;
+    server?.kill('SIGTERM');
+    const timer = setTimeout(() => server?.kill('SIGKILL'), 5000);
+    await Promise.all([server?.exited, stopProcess(live.sidecar, 5000)]);
     clearTimeout(timer);
   }
 
