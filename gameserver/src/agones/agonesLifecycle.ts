@@ -71,6 +71,7 @@ export class AgonesLifecycle {
 
   private returnToPool(gs: AgonesGameServer): void {
     if (this.stopped || this.rooms.count > 0 || gs.state !== 'Allocated') return;
+    if (this.rooms.holdsOthers(gs.lists[ROOMS_LIST]?.values ?? [])) return;
     if (gs.annotations[DRAIN_ANNOTATION] === 'true') {
       this.log.info('Agones: last room ended on a draining server; shutting down');
       process.kill(process.pid, 'SIGTERM');
