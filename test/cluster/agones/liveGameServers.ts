@@ -29,6 +29,7 @@ interface Live {
   /** The game-server process; absent when only the sidecar runs (see `sidecarOnly`). */
   server?: RunningProcess;
   healthTimer?: NodeJS.Timeout;
+  probeTimer?: NodeJS.Timeout;
 }
 
 export interface LiveOptions {
@@ -174,8 +175,18 @@ export class LiveGameServers {
       { env: { GAMESERVER_NAME: name, POD_NAMESPACE: this.namespace } },
     );
     const url = `http://${address}:${port}`;
+    // The kubelet's liveness probe of the sidecar: GET /gshealthz every health period. It is what
+    // starts the sidecar's health checking, which marks the GameServer Unhealthy once the game
+    // server's pings stop.
+    const health = gs.spec?.health ?? {};
+    const probeTimer = health.disabled
+      ? undefined
+      : setInterval(
+          () => void fetch(`http://127.0.0.1:${healthPort}/gshealthz`).catch(() => undefined),
+          (health.periodSeconds ?? 5) * 1000,
+        );
     if (this.options.sidecarOnly) {
-      const live: Live = { uid: gs.metadata.uid, url, sidecar, sidecarLog };
+      const live: Live = { uid: gs.metadata.uid, url, sidecar, sidecarLog, probeTimer };
       this.live.set(name, live);
       const sdk = (path: string) =>
         fetch(`http://127.0.0.1:${httpPort}${path}`, {
@@ -207,7 +218,7 @@ export class LiveGameServers {
       ...(capacity ? { MAX_ROOMS: String(capacity) } : {}),
       ...this.env,
     });
-    this.live.set(name, { uid: gs.metadata.uid, url, sidecar, sidecarLog, server });
+    this.live.set(name, { uid: gs.metadata.uid, url, sidecar, sidecarLog, server, probeTimer });
     if (this.stopped) await this.remove(name);
   }
 
@@ -216,6 +227,7 @@ export class LiveGameServers {
     if (!live) return;
     this.live.delete(name);
     if (live.healthTimer) clearInterval(live.healthTimer);
+    if (live.probeTimer) clearInterval(live.probeTimer);
     // A deleted pod: its containers get SIGTERM, then SIGKILL after the grace period.
     const server = live.server;
     server?.kill('SIGTERM');
