@@ -28,7 +28,7 @@ function setup(current: AgonesGameServer, rooms: { count: number; others: boolea
     health: jest.fn(),
     getGameServer: jest.fn(async () => current),
     watchGameServer: jest.fn(),
-    setListCapacity: jest.fn(async () => undefined),
+    setListCapacity: jest.fn(async (_list: string, _capacity: number) => undefined),
     deleteListValue: jest.fn(async () => undefined),
     setCounterCount: jest.fn(async () => undefined),
     close: jest.fn(),
