@@ -206,7 +206,11 @@ describe("the operator under the chart's ServiceAccount and RBAC", () => {
       60_000,
       'the room to move to another GameServer',
     );
-    expect(moved.status.failovers).toBe(1);
+    // On failure, say how it got there (allocations and moves recorded as Events).
+    const story = (await core.listNamespacedEvent({ namespace: gameNs })).items
+      .filter((e) => e.involvedObject.name === 'kubectl-room')
+      .map((e) => `${e.reason}: ${e.message}`);
+    expect({ failovers: moved.status.failovers, story }).toMatchObject({ failovers: 1 });
     const second = moved.status.gameServer.name as string;
 
     // Deletion: the finalizer takes the code off the GameServer's List (gameservers patch).
