@@ -23,7 +23,6 @@ const admin = cluster.admin();
 const core = admin.makeApiClient(CoreV1Api);
 const custom = admin.makeApiClient(CustomObjectsApi);
 const GR = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' };
-const LABEL = 'gamebuddies.io/game-type';
 const RBAC_KINDS = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
 const API_KEY = 'chart-rbac-key-0123456789';
 

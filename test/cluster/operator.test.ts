@@ -121,10 +121,6 @@ async function ready(namespace: string, name: string, timeoutMs = 30_000): Promi
   );
 }
 
-async function roomsOn(namespace: string, gs: string): Promise<string[]> {
-  return (await getGameServer(admin, namespace, gs)).status.lists.rooms.values ?? [];
-}
-
 async function hostToken(namespace: string, room: string): Promise<string> {
   const secret = await core.readNamespacedSecret({ namespace, name: `${room}-host` });
   return Buffer.from(secret.data!.hostToken!, 'base64').toString();
