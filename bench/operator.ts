@@ -2,7 +2,7 @@
  * Time-to-Ready of GameRooms created at a steady rate, against real Agones v1.60.0 on the test
  * control plane.
  *
- *   npm run bench:operator -- [--rooms 200] [--rate 20] [--servers 4] [--capacity 100] [--batch-wait 500ms] [--strategy least-loaded]
+ *   npm run bench:operator -- [--rooms 200] [--rate 20] [--servers 4] [--capacity 100] [--batch-wait 500ms] [--workers 4] [--strategy least-loaded]
  *
  * Starts the control plane (kube-apiserver + etcd, kwok nodes and kube-scheduler, Agones' controller
  * and extensions with ALLOCATION_BATCH_WAIT_TIME = --batch-wait), a redis-server, a Fleet of
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     capacity: { type: 'string', default: '100' },
     'batch-wait': { type: 'string', default: '500ms' },
     strategy: { type: 'string', default: 'least-loaded' },
+    workers: { type: 'string', default: '4' },
   },
 });
 const rate = Number(args.rate);
@@ -74,6 +75,7 @@ try {
     REDIS_URL: redis.url,
     ALLOCATION_STRATEGY: args.strategy,
     REFRESH_SECONDS: '60',
+    WORKERS: args.workers,
   });
 
   const created = new Map<string, number>();
@@ -91,7 +93,7 @@ try {
   );
   const custom = kc.makeApiClient(CustomObjectsApi);
   console.log(
-    `creating ${total} GameRooms at ${rate}/s on ${args.servers} GameServers (${args.strategy}, Agones batch wait ${args['batch-wait']})`,
+    `creating ${total} GameRooms at ${rate}/s on ${args.servers} GameServers (${args.strategy}, ${args.workers} operator workers, Agones batch wait ${args['batch-wait']})`,
   );
   const started = performance.now();
   const creations: Array<Promise<unknown>> = [];
