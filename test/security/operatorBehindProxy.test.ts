@@ -23,7 +23,8 @@ let proxy: NginxProxy;
 const prefix = `op${randomBytes(3).toString('hex')}:`;
 
 beforeAll(async () => {
-  plane = await startControlPlane({ log: () => undefined });
+  // The edge of the operator only: no GameServers, so no Agones.
+  plane = await startControlPlane({ log: () => undefined, agones: false });
   await applyCrds(plane.binaries.kubectl, plane.kubeconfigPath, GAMEROOM_CRD);
   const namespace = 'edge';
   await plane
