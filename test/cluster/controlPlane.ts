@@ -110,9 +110,10 @@ function writeKubeconfig(path: string, server: string, caCert: string, user: Rec
 
 /**
  * A real Kubernetes control plane on loopback: etcd and kube-apiserver built from Go modules, with
- * generated certificates, RBAC, a service-account signing key and the aggregation layer (for Agones'
- * allocation API). No kube-controller-manager runs: nothing here needs pods, and namespace deletion
- * and garbage collection are not used by the tests.
+ * generated certificates, RBAC, a service-account signing key and the aggregation layer; then (unless
+ * `agones: false`) kube-scheduler, kwok nodes and Agones v1.60.0 (see README.md). No
+ * kube-controller-manager runs: namespace deletion and garbage collection are not used by the tests,
+ * and Agones deletes a GameServer's pod itself.
  */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const log = options.log ?? ((line: string) => console.log(`[cluster] ${line}`));
