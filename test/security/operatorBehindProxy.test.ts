@@ -23,8 +23,9 @@ let proxy: NginxProxy;
 const prefix = `op${randomBytes(3).toString('hex')}:`;
 
 beforeAll(async () => {
-  // The edge of the operator only: no GameServers, so no Agones.
-  plane = await startControlPlane({ log: () => undefined, agones: false });
+  // The operator checks at start that Agones is installed: the control plane with Agones, as in the
+  // cluster layer.
+  plane = await startControlPlane({ log: () => undefined });
   await applyCrds(plane.binaries.kubectl, plane.kubeconfigPath, GAMEROOM_CRD);
   const namespace = 'edge';
   await plane
