@@ -2,7 +2,7 @@
 # Both images, from the repository root:
 #   docker build --target gameserver -t ghcr.io/gamebuddies/rooms-gameserver:dev .
 #   docker build --target operator   -t ghcr.io/gamebuddies/rooms-operator:dev .
-# (`gameserver-dev` and `operator-dev` are what `tilt up` builds.)
+# (`gameserver-dev` and `operator-dev` are what `tilt up` builds, from the host's `npm run build`.)
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 # The workspace manifests alone, so dependency layers are cached until a package.json changes.
@@ -93,12 +93,39 @@ USER 1000:1000
 FROM operator-base AS operator
 USER 1000:1000
 
-# What `tilt up` builds: /app owned by the app user, so live update can sync compiled files into a
-# running container (the chart's dev values allow a writable root).
-FROM gameserver-base AS gameserver-dev
-RUN chown -R 1000:1000 /app
-USER 1000:1000
+# What `tilt up` builds: no compile in the image, the host's compiled output (`npm run dev:watch`)
+# copied in and owned by the app user, so live update syncs `dist/` folders into the running
+# container (the chart's dev values allow a writable root) and a source edit never rebuilds it.
+FROM ${NODE_IMAGE} AS dev-runtime
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --chown=1000:1000 package.json ./
+COPY --chown=1000:1000 protocol/package.json protocol/
+COPY --chown=1000:1000 protocol/dist protocol/dist
+COPY --chown=1000:1000 rooms/package.json rooms/
+COPY --chown=1000:1000 rooms/dist rooms/dist
+COPY --chown=1000:1000 games/package.json games/
+COPY --chown=1000:1000 games/dist games/dist
+COPY --chown=1000:1000 roomsapi/package.json roomsapi/
+COPY --chown=1000:1000 roomsapi/dist roomsapi/dist
+ENTRYPOINT ["/usr/bin/tini", "--"]
 
-FROM operator-base AS operator-dev
-RUN chown -R 1000:1000 /app
+FROM dev-runtime AS gameserver-dev
+COPY --from=deps-gameserver --chown=1000:1000 /app/node_modules node_modules
+COPY --chown=1000:1000 gameserver/package.json gameserver/
+COPY --chown=1000:1000 gameserver/dist gameserver/dist
+COPY --chown=1000:1000 web/dist web/dist
 USER 1000:1000
+EXPOSE 3000
+CMD ["node", "gameserver/dist/main.js"]
+
+FROM dev-runtime AS operator-dev
+COPY --from=deps-operator --chown=1000:1000 /app/node_modules node_modules
+COPY --chown=1000:1000 operator/package.json operator/
+COPY --chown=1000:1000 operator/dist operator/dist
+USER 1000:1000
+EXPOSE 8080 8081
+CMD ["node", "operator/dist/main.js"]

@@ -28,7 +28,7 @@ import { gameServerUrl } from './agones/agonesLifecycle.js';
 import { createAgonesSdk, type AgonesSdk } from './agones/agonesSdk.js';
 import type { Config } from './config/config.js';
 import { createHttpApp } from './http/httpApp.js';
-import type { HealthStatus } from './http/healthRouter.js';
+import { metricsHandler, type HealthStatus } from './http/healthRouter.js';
 import { LocalRoomsBackend } from './http/localRoomsBackend.js';
 import { DEFAULT_WEB_ROOT } from './http/webRoot.js';
 import { gameBuddiesWebhooks } from './integrations/gameBuddiesWebhooks.js';
@@ -58,6 +58,8 @@ export interface GameServer {
   /** Where players are sent (PUBLIC_URL, or the listen URL). */
   readonly publicUrl: string;
   readonly port: number;
+  /** The port `/metrics` is on when METRICS_PORT is set. */
+  readonly metricsPort: number | undefined;
   readonly config: Config;
   readonly service: RoomService;
   readonly store: RoomStore;
@@ -105,6 +107,11 @@ export async function startGameServer(config: Config, options: GameServerOptions
 
   const httpServer = createServer();
   const address = await listen(httpServer, config.port, config.host);
+  const metricsServer =
+    config.metricsPort === undefined ? undefined : createServer(metricsHandler(metrics.registry));
+  const metricsAddress = metricsServer
+    ? await listen(metricsServer, config.metricsPort!, config.host)
+    : undefined;
   // Everything below runs in the same tick as `listen` resolving, before any request is read.
   const listenHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const listenUrl = `http://${listenHost}:${address.port}`;
@@ -187,6 +194,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
       status,
       registry: metrics.registry,
       serverId: config.serverId,
+      separateMetrics: config.metricsPort !== undefined,
       // Health must answer even when the store does not: rooms is null then.
       stats: async () => ({
         rooms: await service.countRooms().catch(() => null),
@@ -229,6 +237,7 @@ export async function startGameServer(config: Config, options: GameServerOptions
         connectedPlayers,
         maxRooms: config.maxRooms,
         healthIntervalMs: config.agones!.healthIntervalMs,
+        drainTimeoutMs: config.agones!.drainTimeoutMs,
         log,
       })
     : undefined;
@@ -270,9 +279,26 @@ export async function startGameServer(config: Config, options: GameServerOptions
       () => roomsApi.close(),
       () => webhooks?.close(),
       () => redisAdapter?.close(),
+      () =>
+        new Promise<void>((resolve) => {
+          if (metricsServer) metricsServer.close(() => resolve());
+          else resolve();
+        }),
     ],
     agones: agones?.lifecycle,
   });
 
-  return { listenUrl, publicUrl, port: address.port, config, service, store, io, metrics, log, shutdown };
+  return {
+    listenUrl,
+    publicUrl,
+    port: address.port,
+    metricsPort: metricsAddress?.port,
+    config,
+    service,
+    store,
+    io,
+    metrics,
+    log,
+    shutdown,
+  };
 }

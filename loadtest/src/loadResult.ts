@@ -94,6 +94,10 @@ export interface LoadResult {
     acked: number;
     ackErrors: Record<string, number>;
     deliveries: number;
+    /** Each acknowledged message times the players of its room connected when it was acknowledged. */
+    expectedDeliveries: number;
+    /** expectedDeliveries − deliveries once the senders stopped and in-flight messages landed. */
+    lost: number;
     disconnects: number;
   };
   firstErrors: string[];

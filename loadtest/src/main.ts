@@ -186,6 +186,7 @@ function printSummary(r: LoadTestReport): void {
   log(
     `players connected ${r.counts.connectedAtEnd}/${r.players} | actions ${fmtNum(r.throughput.actionsPerSec, 1)}/s` +
       ` | deliveries ${fmtNum(r.throughput.deliveriesPerSec)}/s (expected ${fmtNum(r.throughput.expectedDeliveriesPerSec)})` +
+      ` | lost deliveries ${fmtNum(r.counts.lost)} of ${fmtNum(r.counts.expectedDeliveries)}` +
       ` | join failures ${r.counts.joinFailures} | disconnects ${r.counts.disconnects} | refused actions ${ackErrors}`,
   );
   log('');

@@ -120,6 +120,10 @@ export function renderReport(r: LoadTestReport): string {
     ],
     ['actions sent / acknowledged', `${fmtNum(r.counts.sent)} / ${fmtNum(r.counts.acked)}`],
     [
+      'deliveries lost (expected − delivered)',
+      `${fmtNum(r.counts.lost)} of ${fmtNum(r.counts.expectedDeliveries)}`,
+    ],
+    [
       'errors',
       `join failures ${r.counts.joinFailures}, disconnects ${r.counts.disconnects}, refused actions ${errors || '0'}`,
     ],

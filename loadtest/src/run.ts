@@ -24,8 +24,9 @@ import type { Tick } from './workerProtocol.js';
 
 export type * from './loadResult.js';
 
-/** After the steady phase, how long in-flight deliveries get before the run ends. */
-const DRAIN_MS = 2000;
+/** After the steady phase, the least and the most time in-flight acks and deliveries get to land. */
+const DRAIN_MIN_MS = 1000;
+const DRAIN_MAX_MS = 10_000;
 
 /** The latency histograms of the whole run. */
 interface Totals {
@@ -116,7 +117,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
         );
         await plan.onLoaded?.();
       }
-      if (at >= actionsUntil + DRAIN_MS) break;
+      if (at >= actionsUntil + DRAIN_MAX_MS) break;
+      if (at >= actionsUntil + DRAIN_MIN_MS && everythingLanded(workers)) break;
     }
 
     await collectFinalTicks(workers);
@@ -131,6 +133,13 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
 }
 
 const latestTick = (w: WorkerHandle) => w.last;
+
+/** Every message sent was answered and every acknowledged one reached its room (as of the last ticks). */
+function everythingLanded(workers: WorkerHandle[]): boolean {
+  const sum = (f: (t: Tick) => number) => sumTicks(workers, f, latestTick);
+  const answered = sum((t) => t.acked + Object.values(t.ackErrors).reduce((a, b) => a + b, 0));
+  return answered >= sum((t) => t.sent) && sum((t) => t.deliveries) >= sum((t) => t.expectedDeliveries);
+}
 
 /** Moves the ticks received so far into the run's totals; returns this interval's histograms. */
 function drainTicks(ticks: Tick[], total: Totals): { delivery: Histogram; ack: Histogram } {
@@ -234,6 +243,8 @@ function summarize(
       acked: sum((t) => t.acked),
       ackErrors,
       deliveries: sum((t) => t.deliveries),
+      expectedDeliveries: sum((t) => t.expectedDeliveries),
+      lost: Math.max(0, sum((t) => t.expectedDeliveries) - sum((t) => t.deliveries)),
       disconnects: sum((t) => t.disconnects),
     },
     firstErrors: workers.flatMap((w) => lastTick(w)?.firstErrors ?? []).slice(0, 10),

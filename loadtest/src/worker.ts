@@ -29,8 +29,17 @@ const counters = {
   sent: 0,
   acked: 0,
   deliveries: 0,
+  /** For every acknowledged message, the players of its room connected when the ack came. */
+  expectedDeliveries: 0,
   disconnects: 0,
 };
+/** Connected players per room code: who an acknowledged message must reach. */
+const connectedInRoom = new Map<string, number>();
+
+function connectedChange(roomCode: string, delta: 1 | -1): void {
+  counters.connected += delta;
+  connectedInRoom.set(roomCode, (connectedInRoom.get(roomCode) ?? 0) + delta);
+}
 const ackErrors: Record<string, number> = {};
 const firstErrors: string[] = [];
 const players: SimPlayer[] = [];
@@ -98,13 +107,13 @@ function gamebuddiesPlayer(spec: PlayerSpec): SimPlayer {
   client.on('status', (status, detail) => {
     if (status === 'reconnecting' && joined && !closing) {
       counters.disconnects++;
-      counters.connected--;
+      connectedChange(spec.roomCode, -1);
       joined = false;
       noteError(`p${spec.index} disconnected: ${detail ?? ''}`);
     }
     if (status === 'connected' && !joined) {
       joined = true;
-      counters.connected++;
+      connectedChange(spec.roomCode, 1);
     }
   });
   client.start().then(
@@ -140,7 +149,7 @@ function socketIoPlayer(spec: PlayerSpec, game: string): SimPlayer {
   socket.once('room:joined', () => {
     joined = true;
     counters.joined++;
-    counters.connected++;
+    connectedChange(spec.roomCode, 1);
     joinHist.record(now() - started);
   });
   socket.on('chat:message', ({ message }: { message: { text: string } }) => delivered(message.text));
@@ -150,7 +159,7 @@ function socketIoPlayer(spec: PlayerSpec, game: string): SimPlayer {
   });
   socket.on('disconnect', (reason) => {
     if (closing) return;
-    if (joined) counters.connected--;
+    if (joined) connectedChange(spec.roomCode, -1);
     counters.disconnects++;
     noteError(`p${spec.index} disconnected: ${reason}`);
   });
@@ -195,7 +204,7 @@ function wsPlayer(spec: PlayerSpec): SimPlayer {
     } else if (frame.type === 'room:joined' && !joined) {
       joined = true;
       counters.joined++;
-      counters.connected++;
+      connectedChange(spec.roomCode, 1);
       joinHist.record(now() - started);
     }
   });
@@ -205,7 +214,7 @@ function wsPlayer(spec: PlayerSpec): SimPlayer {
   });
   ws.on('close', () => {
     if (closing) return;
-    if (joined) counters.connected--;
+    if (joined) connectedChange(spec.roomCode, -1);
     counters.disconnects++;
     for (const resolve of pending.values()) resolve('DISCONNECTED');
     pending.clear();
@@ -266,6 +275,7 @@ function run(start: StartMessage): void {
             if (error) ackErrors[error] = (ackErrors[error] ?? 0) + 1;
             else {
               counters.acked++;
+              counters.expectedDeliveries += connectedInRoom.get(spec.roomCode) ?? 0;
               ackHist.record(now() - sentAt);
             }
           });

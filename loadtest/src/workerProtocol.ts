@@ -52,6 +52,7 @@ export interface Tick {
   acked: number;
   ackErrors: Record<string, number>;
   deliveries: number;
+  expectedDeliveries: number;
   disconnects: number;
   join: HistogramJson;
   ack: HistogramJson;

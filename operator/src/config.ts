@@ -75,6 +75,8 @@ export interface OperatorConfig {
     redisSentinels: string[];
     redisSentinelMaster: string;
     redisPassword: string | undefined;
+    /** The Sentinels' own password (REDIS_SENTINEL_PASSWORD). */
+    redisSentinelPassword: string | undefined;
   };
   redisKeyPrefix: string;
   redisAckReplicas: number;
@@ -133,6 +135,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
       redisSentinels: e.REDIS_SENTINELS ?? [],
       redisSentinelMaster: e.REDIS_SENTINEL_MASTER,
       redisPassword: e.REDIS_PASSWORD,
+      redisSentinelPassword: e.REDIS_SENTINEL_PASSWORD,
     },
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     redisAckReplicas: e.REDIS_ACK_REPLICAS,

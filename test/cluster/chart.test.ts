@@ -214,8 +214,10 @@ describe('what the chart renders', () => {
     const sentinel = ofKind(objects([scenario('production-values.yaml')]), 'StatefulSet')[0]!;
     expect(sentinel.spec.replicas).toBe(3);
     expect(sentinel.spec.podManagementPolicy).toBe('Parallel');
-    // Sentinel has no password of its own: only this release's pods reach Redis and Sentinel.
-    const [policy] = ofKind(objects([scenario('production-values.yaml')]), 'NetworkPolicy');
+    // Only this release's pods reach Redis and Sentinel (both also require the password).
+    const policy = ofKind(objects([scenario('production-values.yaml')]), 'NetworkPolicy').find(
+      (p) => p.metadata.name === 'gb-gamebuddies-redis',
+    );
     const from = policy!.spec.ingress[0].from[0];
     expect(from.podSelector.matchLabels).toEqual({
       'app.kubernetes.io/instance': 'gb',
@@ -240,7 +242,7 @@ describe('what the chart renders', () => {
     expect(alerts.RedisLatencyHigh).toMatch(/gamebuddies_store_operation_seconds_bucket.*> 0\.1$/);
     expect(alerts.BroadcastLatencyHigh).toMatch(/gamebuddies_broadcast_latency_seconds_bucket.*> 0\.5$/);
     expect(alerts.GameRoomTimeToReadySlow).toMatch(/gamebuddies_allocation_duration_seconds_bucket.*> 5$/);
-    expect(alerts.JoinFailuresHigh).toMatch(/gamebuddies_joins_total.*result!="ok".*> 0\.01\s*$/s);
+    expect(alerts.JoinFailuresHigh).toMatch(/gamebuddies_joins_total.*result!="ok".*> 0\.01\s*\)/s);
     // Scoped to the game servers' PodMonitor (its job label is <namespace>/<name>).
     expect(alerts.GameServerCpuHigh).toContain('job="gamebuddies-games/gb-gamebuddies-gameserver"');
     // Without Agones the game servers create the rooms themselves.

@@ -34,12 +34,19 @@ export function helm(helmBinary: string, args: string[]): string {
 /** `helm template` of the chart, as the objects it renders (and the YAML text). */
 export function renderChart(
   helmBinary: string,
-  options: { release?: string; namespace: string; valuesFiles?: string[]; set?: Record<string, string> },
+  options: {
+    release?: string;
+    namespace: string;
+    valuesFiles?: string[];
+    set?: Record<string, string>;
+    /** Another copy of the chart (a different version of it); CHART by default. */
+    chart?: string;
+  },
 ): { text: string; objects: KubeObject[] } {
   const args = [
     'template',
     options.release ?? 'gb',
-    CHART,
+    options.chart ?? CHART,
     '--namespace',
     options.namespace,
     '--kube-version',

@@ -127,7 +127,7 @@ describe('a game server under Agones (real sidecar)', () => {
         namespace,
         plural: 'gameservers',
         name: gsName,
-        body: { metadata: { annotations: { 'gamebuddies.io/drain': 'true' } } },
+        body: { metadata: { labels: { 'gamebuddies.io/accepting': 'false' } } },
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );

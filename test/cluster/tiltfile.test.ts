@@ -33,6 +33,31 @@ beforeAll(() => {
   calls = JSON.parse(execFileSync(bin, [join(REPO, 'Tiltfile')]).toString()) as TiltCall[];
 }, 180_000);
 
+/** The Dockerfile's stages: name → its base stage and what it COPYs from the context. */
+function dockerStages(dockerfile: string): Map<string, { from: string; copies: string[] }> {
+  const stages = new Map<string, { from: string; copies: string[] }>();
+  let current: { from: string; copies: string[] } | undefined;
+  for (const line of dockerfile.split('\n')) {
+    const stage = /^FROM (\S+) AS (\S+)$/.exec(line);
+    if (stage) {
+      current = { from: stage[1]!, copies: [] };
+      stages.set(stage[2]!, current);
+      continue;
+    }
+    const copy = /^COPY (?!.*--from=)(?:--chown=\S+ )?(\S+) \S+$/.exec(line);
+    if (copy && current) current.copies.push(copy[1]!);
+  }
+  return stages;
+}
+
+/** Everything a stage and the stages it is built on copy from the build context. */
+function stageCopies(stages: Map<string, { from: string; copies: string[] }>, name: string): Set<string> {
+  const copies = new Set<string>();
+  for (let stage = stages.get(name); stage; stage = stages.get(stage.from))
+    for (const path of stage.copies) copies.add(path);
+  return copies;
+}
+
 describe('the Tiltfile', () => {
   const chartCall = () => {
     const [call] = called('helm');
@@ -72,14 +97,50 @@ describe('the Tiltfile', () => {
       expect(dockerfile).toContain(`CMD ${JSON.stringify(build.kwargs.entrypoint).replace(/,/g, ', ')}`);
       for (const path of build.kwargs.only as string[])
         expect({ path, exists: existsSync(join(REPO, path)) }).toEqual({ path, exists: true });
-      // Every synced folder is compiled output the image holds at the same place.
+      // Every synced folder is compiled output the dev image holds at the same place.
+      const stages = dockerStages(dockerfile);
       for (const step of build.kwargs.live_update.filter((s: any) => s.fn === 'sync')) {
         const [from, to] = [step.arg0 as string, step.arg1 as string];
         expect(existsSync(join(REPO, from))).toBe(true);
         expect(to).toBe(`/app/${from}`);
-        expect(dockerfile).toContain(`COPY --from=build /src/${from} ${from}`);
+        expect({ from, copied: stageCopies(stages, build.kwargs.target).has(from) }).toEqual({
+          from,
+          copied: true,
+        });
       }
     }
+  });
+
+  it('syncs what it watches: a source edit never rebuilds an image, compiled output is synced', () => {
+    for (const build of called('docker_build_with_restart')) {
+      const steps = build.kwargs.live_update as Array<{ fn: string; arg0: string | string[] }>;
+      const synced = steps.filter((s) => s.fn === 'sync').map((s) => s.arg0 as string);
+      const fallBack = new Set(steps.filter((s) => s.fn === 'fall_back_on').flatMap((s) => s.arg0));
+      // Tilt rebuilds the image for any change in the build context that no sync step covers: so
+      // every path of the context is synced, or is a manifest that must rebuild (dependencies).
+      for (const path of build.kwargs.only as string[]) {
+        const covered = synced.some((s) => path === s || path.startsWith(`${s}/`));
+        expect({
+          path,
+          covered: covered || (fallBack.has(path) && /package(-lock)?\.json$/.test(path)),
+        }).toEqual({
+          path,
+          covered: true,
+        });
+      }
+      // No TypeScript source is in the context: `tsc --watch` on the host compiles it.
+      for (const path of build.kwargs.only as string[])
+        expect({
+          path,
+          source: /(^|\/)src(\/|$)|\.ts$/.test(path) || !/(\/dist$|package(-lock)?\.json$)/.test(path),
+        }).toEqual({
+          path,
+          source: false,
+        });
+    }
+    // The images are built after the compile that fills dist/.
+    for (const resource of called('k8s_resource').filter((r) => /operator|gameserver/.test(r.args[0])))
+      expect(resource.kwargs.resource_deps).toContain('tsc');
   });
 
   it('puts its images into the Fleets through k8s_kind, where the chart renders them', () => {

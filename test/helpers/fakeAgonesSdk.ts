@@ -203,6 +203,12 @@ export class FakeAgonesSdk {
     this.push();
   }
 
+  /** What `kubectl label gs …` or the Fleet's allocationOverflow does. */
+  setLabel(key: string, value: string): void {
+    this.gameServer.labels[key] = value;
+    this.push();
+  }
+
   setAnnotation(key: string, value: string): void {
     this.gameServer.annotations[key] = value;
     this.push();

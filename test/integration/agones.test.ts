@@ -39,12 +39,9 @@ afterEach(async () => {
   }
 });
 
-async function setup(
-  env: Record<string, string> = {},
-  annotations: Record<string, string> = {},
-): Promise<Setup> {
+async function setup(env: Record<string, string> = {}, labels: Record<string, string> = {}): Promise<Setup> {
   const port = await freePort();
-  const sdk = new FakeAgonesSdk({ port, annotations });
+  const sdk = new FakeAgonesSdk({ port, labels: { 'gamebuddies.io/accepting': 'true', ...labels } });
   const sdkPort = await sdk.start();
   const prefix = `ag${randomBytes(3).toString('hex')}:`;
   const server = await ServerProcess.start(`gs-${port}`, {
@@ -196,14 +193,37 @@ describe('the game server under Agones', () => {
     expect(await store.loadRoom(room.code)).not.toBeNull();
   });
 
-  it('shuts down once its last room ends when its fleet is being drained', async () => {
-    const { sdk, server, operator } = await setup({}, { 'gamebuddies.io/drain': 'true' });
+  it('shuts down once its last room ends when drained (label gamebuddies.io/accepting=false)', async () => {
+    const { sdk, server, operator } = await setup();
     const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
     sdk.allocateRoom(room.code);
     const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
+    // The rollout's allocationOverflow (or `kubectl label`) marks it while the room plays on.
+    sdk.setLabel('gamebuddies.io/accepting', 'false');
+    expect(await host.emit('room:chat', { text: 'still playing' })).toMatchObject({ ok: true });
     await host.emit('room:leave', {});
     expect(await server.proc.exited).toBe(0);
     expect(sdk.gameServer.state).toBe('Shutdown');
+  });
+
+  it('when drained, leaves within DRAIN_TIMEOUT_MS even with a room still playing, which survives', async () => {
+    const { sdk, server, operator, store } = await setup({ DRAIN_TIMEOUT_MS: '800' });
+    const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    sdk.allocateRoom(room.code);
+    const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
+    expect(await host.emit('room:chat', { text: 'acknowledged before the drain' })).toMatchObject({
+      ok: true,
+    });
+    const told = host.next('server:shutdown');
+    sdk.setLabel('gamebuddies.io/accepting', 'false');
+    // The player is told to reconnect (the operator moves the room), not that the room ended.
+    expect(await told).toEqual({ reconnect: true });
+    expect(await server.proc.exited).toBe(0);
+    expect(sdk.gameServer.state).toBe('Shutdown');
+    expect(server.proc.output).toContain('drain timed out');
+    const kept = await store.loadRoom(room.code);
+    expect(kept).not.toBeNull();
+    expect(JSON.stringify(kept)).toContain('acknowledged before the drain');
   });
 
   it('refuses to start under Agones without Redis', async () => {

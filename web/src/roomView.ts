@@ -84,8 +84,16 @@ export function mountRoom(app: HTMLElement, client: RoomClient): void {
     for (const button of game.querySelectorAll<HTMLButtonElement>('button')) {
       if (button.closest('[data-free]')) continue;
       // A form's button is pressed by typing into the form first: no stray second click to absorb.
+      // A submit button guarded while the action was pending is released as soon as the answer came,
+      // or text typed into the next turn's form would be dropped by the Enter key.
       const settling = busy && pending === 0;
-      if (settling && button.type === 'submit' && button.dataset.guarded === undefined) continue;
+      if (settling && button.type === 'submit') {
+        if (button.dataset.guarded !== undefined) {
+          button.disabled = false;
+          delete button.dataset.guarded;
+        }
+        continue;
+      }
       if (busy && !button.disabled) {
         button.disabled = true;
         button.dataset.guarded = '';

@@ -117,6 +117,15 @@ Environment that points a process at Redis: REDIS_URL (standalone, external) or 
   value: {{ join "," .Values.redis.external.sentinels | quote }}
 - name: REDIS_SENTINEL_MASTER
   value: {{ .Values.redis.external.sentinelMaster | quote }}
+{{- if or .Values.redis.external.sentinelPassword .Values.redis.external.existingSecret }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "gamebuddies.redisSecretName" . }}
+      key: sentinel-password
+      # A Secret you bring may have no Sentinel password: Sentinels without requirepass.
+      optional: {{ not .Values.redis.external.sentinelPassword }}
+{{- end }}
 {{- else }}
 - name: REDIS_URL
   value: {{ required "redis.external.url is required when redis.mode=external (or set redis.external.sentinels)" .Values.redis.external.url | quote }}
@@ -136,6 +145,14 @@ Environment that points a process at Redis: REDIS_URL (standalone, external) or 
     secretKeyRef:
       name: {{ include "gamebuddies.redisSecretName" . }}
       key: {{ include "gamebuddies.redisSecretKey" . }}
+{{- if eq .Values.redis.mode "sentinel" }}
+# The chart's Sentinels require the same password as Redis.
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "gamebuddies.redisSecretName" . }}
+      key: {{ include "gamebuddies.redisSecretKey" . }}
+{{- end }}
 {{- end }}
 - name: REDIS_KEY_PREFIX
   value: {{ .Values.redis.keyPrefix | quote }}
@@ -195,4 +212,146 @@ capabilities:
 {{- else -}}
 {{- printf "http://%s.%s.svc:%d" (include "gamebuddies.operator.fullname" .) .Release.Namespace (int .Values.roomsApi.service.port) -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+A secret the chart makes up when none is given, the same on every render: the value already in the
+cluster (helm install/upgrade can look it up), else one derived from `secretSeed` (renders without
+cluster access, `helm template` and GitOps, give the same value every time), else random (a plain
+`helm install`; `lookup` keeps it on upgrades). Pass (dict "root" $ "secret" <name> "key" <key>
+"purpose" <what it is for>); answers the value, not base64.
+*/}}
+{{- define "gamebuddies.generatedSecret" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace .secret -}}
+{{- $data := ($existing.data | default dict) -}}
+{{- if hasKey $data .key -}}
+{{- index $data .key | b64dec -}}
+{{- else if .root.Values.secretSeed -}}
+{{- printf "%s/%s/%s/%s" .root.Values.secretSeed .root.Release.Namespace .root.Release.Name .purpose | sha256sum | trunc 32 -}}
+{{- else -}}
+{{- randAlphaNum 32 -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Redis password the chart's Secret holds (empty when the password comes from elsewhere). */}}
+{{- define "gamebuddies.redisPassword" -}}
+{{- $external := eq .Values.redis.mode "external" -}}
+{{- $needed := ternary (and .Values.redis.external.password (not .Values.redis.external.existingSecret)) (and .Values.redis.auth.enabled (not .Values.redis.auth.existingSecret)) $external -}}
+{{- if $needed -}}
+{{- $password := ternary .Values.redis.external.password .Values.redis.auth.password $external -}}
+{{- if $password -}}
+{{- $password -}}
+{{- else -}}
+{{- include "gamebuddies.generatedSecret" (dict "root" . "secret" (include "gamebuddies.redisSecretName" .) "key" "password" "purpose" "redis-password") -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The token encryption key the chart's API Secret holds (32 bytes, base64). */}}
+{{- define "gamebuddies.tokenEncryptionKey" -}}
+{{- if .Values.roomsApi.tokenEncryptionKey -}}
+{{- .Values.roomsApi.tokenEncryptionKey -}}
+{{- else -}}
+{{- $name := include "gamebuddies.apiSecretName" . -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace $name -}}
+{{- $data := ($existing.data | default dict) -}}
+{{- if hasKey $data "token-encryption-key" -}}
+{{- index $data "token-encryption-key" | b64dec -}}
+{{- else if .Values.secretSeed -}}
+{{- printf "%s/%s/%s/token-encryption-key" .Values.secretSeed .Release.Namespace .Release.Name | sha256sum | trunc 32 | b64enc -}}
+{{- else -}}
+{{- randBytes 32 -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Pod annotations that roll the pods when a Secret the chart renders changes: pass (dict "root" $
+"api" <bool> "redis" <bool>). Hashes the secret values only (a label or chart version change rolls
+nothing). A Secret you bring (existingSecret) is not seen: roll by hand or with a reloader.
+*/}}
+{{- define "gamebuddies.secretChecksums" -}}
+{{- $root := .root -}}
+{{- $parts := list -}}
+{{- if and .api (not $root.Values.roomsApi.existingSecret) -}}
+{{- $parts = append $parts (dict "keys" $root.Values.roomsApi.apiKeys "token" (include "gamebuddies.tokenEncryptionKey" $root) "webhook" $root.Values.roomsApi.webhook.secret) -}}
+{{- end -}}
+{{- if .redis -}}
+{{- $parts = append $parts (include "gamebuddies.redisPassword" $root) -}}
+{{- end -}}
+checksum/secrets: {{ $parts | toJson | sha256sum }}
+{{- end -}}
+
+{{/*
+Redis' maxmemory in bytes: redis.maxmemory, else 75% of the redis container's memory limit (the
+rest is the AOF rewrite's copy-on-write, replication and client buffers). No limit and no value is
+refused: Redis would grow until the kernel kills it.
+*/}}
+{{- define "gamebuddies.redis.maxmemory" -}}
+{{- if .Values.redis.maxmemory -}}
+{{- .Values.redis.maxmemory -}}
+{{- else -}}
+{{- $limit := toString ((.Values.redis.resources.limits | default dict).memory | default "") -}}
+{{- if not $limit -}}
+{{- fail "redis.resources.limits.memory (or redis.maxmemory) is required: without maxmemory Redis is OOM-killed instead of refusing writes" -}}
+{{- end -}}
+{{- $units := dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 -}}
+{{- $number := regexFind "^[0-9]+" $limit -}}
+{{- $unit := trimPrefix $number $limit -}}
+{{- if or (not $number) (not (hasKey $units $unit)) -}}
+{{- fail (printf "redis.resources.limits.memory %q: give whole units (512Mi, 2Gi) or set redis.maxmemory" $limit) -}}
+{{- end -}}
+{{- div (mul (int64 $number) (index $units $unit) 3) 4 -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Pod placement of a replicated set: (dict "root" $ "component" <c> "values" <its values>). Zones
+first (ScheduleAnyway: a one-zone cluster still schedules), nodes by podAntiAffinity.
+*/}}
+{{- define "gamebuddies.placement" -}}
+{{- $labels := include "gamebuddies.selectorLabels" (dict "root" .root "component" .component) | fromYaml -}}
+{{- with .values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+topologySpreadConstraints:
+{{- if .values.topologySpreadConstraints }}
+  {{- toYaml .values.topologySpreadConstraints | nindent 2 }}
+{{- else }}
+  - maxSkew: 1
+    topologyKey: topology.kubernetes.io/zone
+    whenUnsatisfiable: ScheduleAnyway
+    labelSelector:
+      matchLabels:
+        {{- toYaml $labels | nindent 8 }}
+{{- end }}
+affinity:
+{{- if .values.affinity }}
+  {{- toYaml .values.affinity | nindent 2 }}
+{{- else if eq .values.antiAffinity "required" }}
+  # Never two on one node: a node loss takes one replica, not the set's quorum or standby.
+  podAntiAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      - topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- toYaml $labels | nindent 12 }}
+{{- else }}
+  podAntiAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          topologyKey: kubernetes.io/hostname
+          labelSelector:
+            matchLabels:
+              {{- toYaml $labels | nindent 14 }}
+{{- end }}
+{{- with .values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end -}}

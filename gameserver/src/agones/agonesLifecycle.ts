@@ -4,8 +4,17 @@ import { ROOMS_LIST } from './agonesRooms.js';
 import type { AgonesGameServer, AgonesSdk } from './agonesSdk.js';
 import type { LoadReporter } from './loadReporter.js';
 
-/** Set by the chart/operator when a fleet is drained: the server shuts down once its last room ends. */
-export const DRAIN_ANNOTATION = 'gamebuddies.io/drain';
+/**
+ * The label the operator's allocation selectors look at: `"false"` (set by the Fleet's
+ * allocationOverflow on old servers during a rollout, or by hand to drain a server) means no new
+ * rooms land here. A label, not an annotation: allocation selectors match labels only.
+ */
+export const ACCEPTING_LABEL = 'gamebuddies.io/accepting';
+
+/** A server no new rooms are sent to: it leaves once its rooms end, or when its drain times out. */
+export function isDrained(gs: AgonesGameServer): boolean {
+  return gs.labels[ACCEPTING_LABEL] === 'false';
+}
 
 /** The public URL of a GameServer: its node address and first port. */
 export function gameServerUrl(gs: AgonesGameServer): string | undefined {
@@ -19,13 +28,26 @@ export function gameServerUrl(gs: AgonesGameServer): string | undefined {
  */
 export class AgonesLifecycle {
   private healthTimer?: NodeJS.Timeout;
+  private drainTimer?: NodeJS.Timeout;
   private stopped = false;
+  private leaving = false;
 
   constructor(
     private readonly sdk: AgonesSdk,
     private readonly rooms: AgonesRooms,
     private readonly load: LoadReporter,
-    private readonly options: { maxRooms: number; healthIntervalMs: number },
+    private readonly options: {
+      maxRooms: number;
+      healthIntervalMs: number;
+      /**
+       * How long a drained server waits for its rooms to end before it shuts down anyway: its rooms
+       * are in Redis and the operator moves them (players reconnect), so none ends. This bounds how
+       * long an old server outlives a rollout.
+       */
+      drainTimeoutMs: number;
+      /** Starts the graceful shutdown (SIGTERM to this process by default, as Kubernetes would). */
+      leave?: () => void;
+    },
     private readonly log: Logger,
   ) {}
 
@@ -47,13 +69,54 @@ export class AgonesLifecycle {
     this.healthTimer.unref();
     this.ping();
     this.sdk.watchGameServer(
-      (gs) => void this.rooms.sync(gs),
+      (gs) => void this.rooms.sync(gs).then(() => this.observe(gs)),
       (error) => {
         if (!this.stopped) this.log.error({ err: error }, 'Agones GameServer watch ended');
       },
     );
     await this.rooms.sync(initial);
+    this.observe(initial);
     this.load.start();
+  }
+
+  /**
+   * Follows the accepting label: drained, the server leaves at once when it holds no room, else
+   * when its last room ends or the drain timeout passes; accepting again, the timeout is dropped.
+   */
+  private observe(gs: AgonesGameServer): void {
+    if (this.stopped || this.leaving) return;
+    if (!isDrained(gs)) {
+      if (this.drainTimer) {
+        clearTimeout(this.drainTimer);
+        this.drainTimer = undefined;
+        this.log.info('Agones: accepting rooms again; drain cancelled');
+      }
+      return;
+    }
+    // Empty by both counts: the List (what allocations wrote) and the rooms opened here.
+    const empty = this.rooms.count === 0 && (gs.lists[ROOMS_LIST]?.values.length ?? 0) === 0;
+    if (empty && (gs.state === 'Ready' || gs.state === 'Allocated')) {
+      this.leave('Agones: drained and holding no room; shutting down');
+      return;
+    }
+    if (this.drainTimer) return;
+    this.log.info(
+      { rooms: this.rooms.count, drainTimeoutMs: this.options.drainTimeoutMs },
+      'Agones: drained; no new rooms, leaving when the last room ends',
+    );
+    this.drainTimer = setTimeout(
+      () => this.leave('Agones: drain timed out; shutting down, the operator moves the rooms left'),
+      this.options.drainTimeoutMs,
+    );
+    this.drainTimer.unref();
+  }
+
+  private leave(message: string): void {
+    if (this.leaving || this.stopped) return;
+    this.leaving = true;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.log.info(message);
+    (this.options.leave ?? (() => process.kill(process.pid, 'SIGTERM')))();
   }
 
   private readonly ping = (): void =>
@@ -62,7 +125,7 @@ export class AgonesLifecycle {
   /** A room ended: with none left, an Allocated server returns to the pool (or leaves a draining fleet). */
   readonly roomEnded = (): void => {
     if (this.stopped || this.rooms.count > 0) return;
-    // The watch may not have delivered the allocation (state, drain annotation) yet: ask the sidecar.
+    // The watch may not have delivered the allocation (state, accepting label) yet: ask the sidecar.
     this.sdk.getGameServer().then(
       (gs) => this.returnToPool(gs),
       (error: unknown) => this.log.warn({ err: error }, 'Agones: could not read the GameServer'),
@@ -72,9 +135,8 @@ export class AgonesLifecycle {
   private returnToPool(gs: AgonesGameServer): void {
     if (this.stopped || this.rooms.count > 0 || gs.state !== 'Allocated') return;
     if (this.rooms.holdsOthers(gs.lists[ROOMS_LIST]?.values ?? [])) return;
-    if (gs.annotations[DRAIN_ANNOTATION] === 'true') {
-      this.log.info('Agones: last room ended on a draining server; shutting down');
-      process.kill(process.pid, 'SIGTERM');
+    if (isDrained(gs)) {
+      this.leave('Agones: last room ended on a drained server; shutting down');
       return;
     }
     this.sdk.ready().then(
@@ -87,6 +149,7 @@ export class AgonesLifecycle {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
+    if (this.drainTimer) clearTimeout(this.drainTimer);
     this.load.stop();
     try {
       await this.sdk.shutdown();

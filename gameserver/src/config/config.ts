@@ -20,6 +20,8 @@ import {
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** `/metrics` on this port only (not on PORT); unset: on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   SERVER_ID: z
     .string()
@@ -50,6 +52,13 @@ const EnvSchema = z.object({
   AGONES_ENABLED: booleanFromEnv.default(false),
   AGONES_SDK_GRPC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   AGONES_HEALTH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  // A drained (or rolled-out) server's rooms get this long to end before they are moved elsewhere.
+  DRAIN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600 * 1000)
+    .default(1_800_000),
   ROOM_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
   // A game notices a dead link in a few seconds, not Socket.IO's 25 s + 20 s (see docs/protocol.md).
   PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(60_000).default(4000),
@@ -62,6 +71,8 @@ const EnvSchema = z.object({
 
 export interface Config {
   port: number;
+  /** METRICS_PORT: `/metrics` served there instead of on `port`. */
+  metricsPort: number | undefined;
   host: string;
   serverId: string;
   /** PUBLIC_URL: base URL players reach this server at (join URLs); the listen URL when unset. */
@@ -72,6 +83,8 @@ export interface Config {
   redisSentinels: string[];
   redisSentinelMaster: string;
   redisPassword: string | undefined;
+  /** The Sentinels' own password (REDIS_SENTINEL_PASSWORD). */
+  redisSentinelPassword: string | undefined;
   redisKeyPrefix: string;
   /** Socket.IO adapter on Redis: sharded Pub/Sub or Redis Streams (see docs/state.md). */
   socketAdapter: 'sharded' | 'streams';
@@ -102,7 +115,7 @@ export interface Config {
    * Under Agones (AGONES_ENABLED, or AGONES_SDK_GRPC_PORT set by the sidecar): the SDK lifecycle, and
    * rooms served only when in the GameServer's `rooms` List.
    */
-  agones: { healthIntervalMs: number } | undefined;
+  agones: { healthIntervalMs: number; drainTimeoutMs: number } | undefined;
   /** Lease on a room's timers; after a crash another server takes the room over within this. */
   roomLeaseMs: number;
   /**
@@ -144,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
     host: e.HOST,
     serverId: e.SERVER_ID ?? `server-${e.PORT}`,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
@@ -152,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisSentinels: e.REDIS_SENTINELS ?? [],
     redisSentinelMaster: e.REDIS_SENTINEL_MASTER,
     redisPassword: e.REDIS_PASSWORD,
+    redisSentinelPassword: e.REDIS_SENTINEL_PASSWORD,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     socketAdapter: e.SOCKET_ADAPTER,
     apiKeys,
@@ -167,7 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     actionRatePerSec: e.ACTION_RATE_PER_SEC,
     actionBurst: e.ACTION_BURST,
     joinFailuresPerMinute: e.JOIN_FAILURES_PER_MINUTE,
-    agones: agones ? { healthIntervalMs: e.AGONES_HEALTH_INTERVAL_MS } : undefined,
+    agones: agones
+      ? { healthIntervalMs: e.AGONES_HEALTH_INTERVAL_MS, drainTimeoutMs: e.DRAIN_TIMEOUT_MS }
+      : undefined,
     roomLeaseMs: e.ROOM_LEASE_MS,
     heartbeat: { pingIntervalMs: e.PING_INTERVAL_MS, pingTimeoutMs: e.PING_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

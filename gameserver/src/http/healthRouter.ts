@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 
@@ -8,6 +9,22 @@ export interface HealthDeps {
   stats: () => Promise<{ rooms: number | null; players: number }>;
   registry: Registry;
   serverId: string;
+  /** `/metrics` on its own port instead (METRICS_PORT): under Agones the game port is public. */
+  separateMetrics?: boolean;
+}
+
+/** The Prometheus endpoint alone, for the metrics port. */
+export function metricsHandler(registry: Registry): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  };
 }
 
 export function healthRouter(deps: HealthDeps): Router {
@@ -36,9 +53,10 @@ export function healthRouter(deps: HealthDeps): Router {
     res.status(status === 'healthy' ? 200 : 503).json({ status });
   });
 
-  router.get('/metrics', async (_req, res) => {
-    res.type(deps.registry.contentType).send(await deps.registry.metrics());
-  });
+  if (!deps.separateMetrics)
+    router.get('/metrics', async (_req, res) => {
+      res.type(deps.registry.contentType).send(await deps.registry.metrics());
+    });
 
   return router;
 }

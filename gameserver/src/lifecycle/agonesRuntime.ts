@@ -33,6 +33,7 @@ export function createAgonesRuntime(deps: {
   connectedPlayers: () => number;
   maxRooms: number;
   healthIntervalMs: number;
+  drainTimeoutMs: number;
   log: Logger;
 }): AgonesRuntime {
   const rooms = new AgonesRooms(
@@ -50,7 +51,7 @@ export function createAgonesRuntime(deps: {
     deps.sdk,
     rooms,
     new LoadReporter(deps.sdk, deps.connectedPlayers, deps.log),
-    { maxRooms: deps.maxRooms, healthIntervalMs: deps.healthIntervalMs },
+    { maxRooms: deps.maxRooms, healthIntervalMs: deps.healthIntervalMs, drainTimeoutMs: deps.drainTimeoutMs },
     deps.log,
   );
   return { rooms, lifecycle };

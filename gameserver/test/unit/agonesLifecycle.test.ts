@@ -45,7 +45,7 @@ function setup(current: AgonesGameServer, rooms: { count: number; others: boolea
     sdk,
     fakeRooms,
     load,
-    { maxRooms: 5, healthIntervalMs: 60_000 },
+    { maxRooms: 5, healthIntervalMs: 60_000, drainTimeoutMs: 60_000 },
     createLogger('silent'),
   );
   return { sdk, lifecycle };

@@ -1,5 +1,13 @@
 import type { GameServerAllocation } from '../kube/agonesTypes.js';
 
+/**
+ * Only GameServers labelled `"true"` get new rooms (the chart's Fleet template sets it). The Fleet's
+ * allocationOverflow sets `"false"` on old servers during a rollout, so they empty and the rollout
+ * ends, and a drain sets it by hand. Servers without it (a Fleet of a chart before the label, whose
+ * GameServerSet Agones never gives the overflow setting) get none either: the first upgrade ends too.
+ */
+export const ACCEPTING_LABEL = 'gamebuddies.io/accepting';
+
 export interface AllocationPolicy {
   gameTypeLabel: string;
   roomsList: string;
@@ -17,7 +25,7 @@ export function allocationRequest(
   code: string,
   policy: AllocationPolicy,
 ): GameServerAllocation {
-  const matchLabels = { [policy.gameTypeLabel]: gameType };
+  const matchLabels = { [policy.gameTypeLabel]: gameType, [ACCEPTING_LABEL]: 'true' };
   const lists = { [policy.roomsList]: { minAvailable: 1 } };
   const leastLoaded = policy.strategy === 'least-loaded';
   return {

@@ -10,7 +10,12 @@ describe('allocation requests', () => {
     const request = allocationRequest('rps', 'K7QXM2', { ...policy, strategy: 'least-loaded' });
     expect(request.spec.selectors.map((s) => s.gameServerState)).toEqual(['Allocated', 'Ready']);
     for (const s of request.spec.selectors) {
-      expect(s.matchLabels).toEqual({ 'gamebuddies.io/game-type': 'rps' });
+      // Only servers that accept rooms: a drained one, or an old one in a rollout (marked
+      // `"false"` by the Fleet's allocationOverflow), is never chosen.
+      expect(s.matchLabels).toEqual({
+        'gamebuddies.io/game-type': 'rps',
+        'gamebuddies.io/accepting': 'true',
+      });
       expect(s.lists).toEqual({ rooms: { minAvailable: 1 } });
     }
     expect(request.spec.lists).toEqual({ rooms: { addValues: ['K7QXM2'] } });

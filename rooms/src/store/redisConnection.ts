@@ -7,6 +7,8 @@ export interface RedisConfig {
   redisSentinels: string[];
   redisSentinelMaster: string;
   redisPassword: string | undefined;
+  /** Password of the Sentinels themselves (their `requirepass`), when they have one. */
+  redisSentinelPassword?: string | undefined;
 }
 
 export function redisConfigured(config: RedisConfig): boolean {
@@ -36,6 +38,7 @@ export function createRedisClient(config: RedisConfig, options: { name: string; 
         return { host: host!, port: Number(port) };
       }),
       name: config.redisSentinelMaster,
+      ...(config.redisSentinelPassword ? { sentinelPassword: config.redisSentinelPassword } : {}),
     });
   }
   if (!config.redisUrl) throw new Error('REDIS_URL or REDIS_SENTINELS is required');

@@ -4,6 +4,9 @@
   valueFrom: { fieldRef: { fieldPath: metadata.name } }
 - name: PORT
   value: {{ .Values.gameServers.port | quote }}
+# /metrics on its own port: under Agones the game port is public (a node port).
+- name: METRICS_PORT
+  value: {{ .Values.gameServers.metricsPort | quote }}
 - name: LOOKUP_URL
   value: {{ include "gamebuddies.publicUrl" . | quote }}
 {{- include "gamebuddies.redisEnv" . }}
@@ -19,6 +22,8 @@
   value: {{ .Values.gameServers.joinFailuresPerMinute | quote }}
 - name: SHUTDOWN_TIMEOUT_MS
   value: {{ .Values.gameServers.shutdownTimeoutMs | quote }}
+- name: DRAIN_TIMEOUT_MS
+  value: {{ mul (int .Values.gameServers.drainTimeoutSeconds) 1000 | quote }}
 - name: CORS_ORIGINS
   value: {{ .Values.gameServers.corsOrigins | quote }}
 - name: LOG_LEVEL
@@ -38,5 +43,19 @@
 {{- printf "%s://%s" (ternary "https" "http" (not (empty .Values.gameServers.deployment.ingress.tls))) .Values.gameServers.deployment.ingress.host -}}
 {{- else -}}
 {{- printf "http://%s.%s.svc:%d" (include "gamebuddies.gameserver.fullname" .) .Release.Namespace (int .Values.gameServers.deployment.service.port) -}}
+{{- end -}}
+{{- end -}}
+
+
+{{/*
+A game server's shutdown waits up to SHUTDOWN_TIMEOUT_MS twice (writes in flight, then the ones the
+disconnects start) before it closes: Kubernetes must not SIGKILL it sooner, or acknowledged actions
+and room leases are cut off. Five seconds more for closing Redis and telling Agones.
+*/}}
+{{- define "gamebuddies.gameserver.checkShutdown" -}}
+{{- $grace := int .Values.gameServers.terminationGracePeriodSeconds -}}
+{{- $needed := add (div (add (mul 2 (int .Values.gameServers.shutdownTimeoutMs)) 999) 1000) 5 -}}
+{{- if lt $grace $needed -}}
+{{- fail (printf "gameServers.terminationGracePeriodSeconds %d is too short for gameServers.shutdownTimeoutMs %d: a shutdown takes up to 2 x %d ms + 5 s, so set it to at least %d" $grace (int .Values.gameServers.shutdownTimeoutMs) (int .Values.gameServers.shutdownTimeoutMs) $needed) -}}
 {{- end -}}
 {{- end -}}
