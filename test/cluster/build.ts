@@ -1,4 +1,7 @@
-/** npm run cluster:build — builds (or finds in the cache) etcd, kube-apiserver, kubectl and helm. */
+/**
+ * npm run cluster:build — builds (or finds in the cache) etcd, kube-apiserver, kube-scheduler, kwok,
+ * Agones (controller, extensions, sdk-server), and unpacks kubectl and helm.
+ */
 import { execFileSync } from 'node:child_process';
 import { devNull } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +11,10 @@ import { PROMETHEUS_OPERATOR_VERSION, prometheusOperatorCrdFiles } from './prome
 const started = Date.now();
 const binaries = await ensureBinaries((line) => console.log(`[cluster] ${line}`));
 console.log(`[cluster] binaries ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
-for (const [name, path] of Object.entries(binaries)) console.log(`  ${name.padEnd(14)} ${path}`);
+const { agones, kwokStages, ...programs } = binaries;
+for (const [name, path] of Object.entries({ ...programs, ...agones }))
+  console.log(`  ${name.padEnd(14)} ${path}`);
+console.log(`  kwok stages    ${kwokStages.length} files`);
 // Fetched here too, so the test run itself needs no module download.
 const crds = prometheusOperatorCrdFiles();
 console.log(

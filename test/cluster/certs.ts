@@ -16,8 +16,9 @@ export interface ClusterPki {
   proxyClientKey: string;
   serviceAccountKey: string;
   serviceAccountPub: string;
-  allocatorCert: string;
-  allocatorKey: string;
+  /** Serving certificate of Agones' extensions (webhooks and the allocation API). */
+  agonesCert: string;
+  agonesKey: string;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -111,9 +112,12 @@ export function generatePki(dir: string): ClusterPki {
   leaf(dir, 'admin', 'ca', '/O=system:masters/CN=admin', 'client');
   ca(dir, 'front-proxy-ca', '/CN=gamebuddies-test-front-proxy-ca');
   leaf(dir, 'proxy-client', 'front-proxy-ca', '/CN=aggregator', 'client');
-  leaf(dir, 'allocator', 'ca', '/CN=agones-allocator', 'server', [
+  // agones-extensions: the webhooks are called at https://127.0.0.1 and the aggregator checks the
+  // name of the APIService's Service.
+  leaf(dir, 'agones-extensions', 'ca', '/CN=agones-extensions', 'server', [
     'IP:127.0.0.1',
-    'DNS:agones-allocator.agones-system.svc',
+    'DNS:localhost',
+    'DNS:agones-controller-service.agones-system.svc',
   ]);
   openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
   openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
@@ -131,7 +135,7 @@ export function generatePki(dir: string): ClusterPki {
     proxyClientKey: f('proxy-client.key'),
     serviceAccountKey: f('sa.key'),
     serviceAccountPub: f('sa.pub'),
-    allocatorCert: f('allocator.crt'),
-    allocatorKey: f('allocator.key'),
+    agonesCert: f('agones-extensions.crt'),
+    agonesKey: f('agones-extensions.key'),
   };
 }

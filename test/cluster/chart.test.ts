@@ -6,14 +6,14 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
 import { CHART, helm, renderChart, writeObjects, type KubeObject } from './chart.js';
 import { kubectl } from './kubectl.js';
-import { applyCrds } from './fake-agones/install.js';
+import { applyCrds } from './crds.js';
 import { prometheusOperatorCrdFiles } from './prometheusCrds.js';
 
 // The Helm chart, checked the way a cluster would check it: helm's own lint and schema, then every
 // object of every CI scenario sent to a real kube-apiserver as a server-side dry run with strict
 // field validation — built-in kinds against Kubernetes' schemas, GameRoom against our CRD, the
-// monitoring kinds against the Prometheus Operator's CRDs, Fleet/FleetAutoscaler against the
-// (fake, see fake-agones/README.md) Agones CRDs.
+// monitoring kinds against the Prometheus Operator's CRDs, Fleet/FleetAutoscaler against Agones
+// v1.60.0's own CRDs (and its admission webhooks).
 
 const cluster = testCluster();
 const core = cluster.admin().makeApiClient(CoreV1Api);

@@ -5,8 +5,9 @@ import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/clie
 import { testCluster } from './cluster.js';
 import { CHART, renderChart, writeObjects, type KubeObject } from './chart.js';
 import { kubectl } from './kubectl.js';
-import { applyCrds } from './fake-agones/install.js';
-import { createGameServer, getGameServer, setGameServerState } from './agones.js';
+import { applyCrds } from './crds.js';
+import { deleteGameServer, gameServersIn, getGameServer, listGameServers } from './agones.js';
+import { LiveGameServers } from './agones/liveGameServers.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { ServerProcess } from '../helpers/serverProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';
@@ -22,12 +23,12 @@ const admin = cluster.admin();
 const core = admin.makeApiClient(CoreV1Api);
 const custom = admin.makeApiClient(CustomObjectsApi);
 const GR = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' };
-const LABEL = 'gamebuddies.io/game-type';
 const RBAC_KINDS = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
 const API_KEY = 'chart-rbac-key-0123456789';
 
 let redis: RedisServer;
 const operators: OperatorProcess[] = [];
+const lives: LiveGameServers[] = [];
 
 beforeAll(async () => {
   await applyCrds(
@@ -39,6 +40,7 @@ beforeAll(async () => {
 }, 60_000);
 afterEach(async () => {
   await Promise.all(operators.splice(0).map((o) => o.stop()));
+  await Promise.all(lives.splice(0).map((l) => l.stop()));
 });
 afterAll(async () => {
   await redis?.stop();
@@ -52,6 +54,8 @@ interface Install {
   gameNs: string;
   rbac: KubeObject[];
   deployment: KubeObject;
+  /** The chart's rps Fleet and its List-policy FleetAutoscaler. */
+  fleet: KubeObject[];
 }
 
 /** Renders the chart into two fresh namespaces and applies its RBAC objects for real. */
@@ -65,13 +69,29 @@ async function install(edit: (rbac: KubeObject[]) => void = () => undefined): Pr
     release,
     namespace: operatorNs,
     valuesFiles: [join(CHART, 'ci/agones-values.yaml')],
-    set: { 'gameServers.namespace': gameNs },
+    set: {
+      'gameServers.namespace': gameNs,
+      // One small rps Fleet (the chart's other game types are left out below), scaled by its
+      // autoscaler: 5 rooms a server, 5 free slots kept, checked every second.
+      'gameServers.fleets.rps.maxRooms': '5',
+      'gameServers.fleet.autoscaler.bufferSize': '5',
+      'gameServers.fleet.autoscaler.minCapacity': '5',
+      'gameServers.fleet.autoscaler.maxCapacity': '20',
+      'gameServers.fleet.autoscaler.syncPeriodSeconds': '1',
+      'gameServers.fleet.health.initialDelaySeconds': '1',
+      'gameServers.fleet.health.periodSeconds': '2',
+    },
   });
   const rbac = objects.filter((o) => RBAC_KINDS.has(o.kind));
   edit(rbac);
   kubectl(cluster.kubectl, cluster.kubeconfigPath, ['apply', '-f', writeObjects(rbac)]);
   const deployment = objects.find((o) => o.kind === 'Deployment')!;
-  return { release, operatorNs, gameNs, rbac, deployment };
+  const fleet = objects.filter(
+    (o) =>
+      (o.kind === 'Fleet' || o.kind === 'FleetAutoscaler') &&
+      o.metadata.labels?.['gamebuddies.io/game-type'] === 'rps',
+  );
+  return { release, operatorNs, gameNs, rbac, deployment, fleet };
 }
 
 /** The operator with the chart ServiceAccount's token and the chart Deployment's environment. */
@@ -98,6 +118,18 @@ async function startOperator(inst: Install): Promise<OperatorProcess> {
   return operator;
 }
 
+/** The chart's Fleet and FleetAutoscaler, applied; Agones makes the GameServers, which run live. */
+async function startFleet(inst: Install): Promise<LiveGameServers> {
+  const live = await LiveGameServers.start(cluster, inst.gameNs, {
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: `${inst.release}:`,
+    LOG_LEVEL: 'warn',
+  });
+  lives.push(live);
+  kubectl(cluster.kubectl, cluster.kubeconfigPath, ['apply', '-f', writeObjects(inst.fleet)]);
+  return live;
+}
+
 async function createRoom(ns: string, name: string): Promise<void> {
   await custom.createNamespacedCustomObject({
     ...GR,
@@ -112,7 +144,7 @@ async function createRoom(ns: string, name: string): Promise<void> {
 }
 const getRoom = (ns: string, name: string): Promise<any> =>
   custom.getNamespacedCustomObject({ ...GR, namespace: ns, name });
-const ready = (ns: string, name: string, timeoutMs = 15_000) =>
+const ready = (ns: string, name: string, timeoutMs = 60_000) =>
   waitUntil(
     async () => {
       const room = await getRoom(ns, name);
@@ -129,12 +161,11 @@ describe("the operator under the chart's ServiceAccount and RBAC", () => {
     const operator = await startOperator(inst);
     expect(operator.proc.output).not.toMatch(/forbidden/i);
 
-    // Placement (GameServer list/watch, allocation create, GameRoom patch + status patch).
-    await createGameServer(admin, gameNs, 'gs-1', {
-      labels: { [LABEL]: 'rps' },
-      roomsCapacity: 5,
-      port: 7601,
-    });
+    // The chart's Fleet and FleetAutoscaler on real Agones: minCapacity 5 at 5 rooms a server is one
+    // GameServer, which the operator fills (GameServer list/watch, allocation create, GameRoom patch).
+    await startFleet(inst);
+    await gameServersIn(admin, gameNs, 'Ready', 1, 90_000);
+    expect(await listGameServers(admin, gameNs)).toHaveLength(1);
     await createRoom(gameNs, 'kubectl-room');
     const room = await ready(gameNs, 'kubectl-room');
     const code = room.spec.roomCode as string;
@@ -154,30 +185,38 @@ describe("the operator under the chart's ServiceAccount and RBAC", () => {
     });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { roomCode: string; url: string };
-    expect(created.url).toBe('http://127.0.0.1:7601');
+    expect(created.url).toBe(room.status.url);
 
-    // Failover: the GameServer dies, a second one takes the rooms (get/list/watch, allocation).
-    await createGameServer(admin, gameNs, 'gs-2', {
-      labels: { [LABEL]: 'rps' },
-      roomsCapacity: 5,
-      port: 7602,
-    });
-    await setGameServerState(admin, gameNs, 'gs-1', 'Unhealthy');
+    // Two rooms leave 3 free slots, fewer than the buffer of 5: the FleetAutoscaler (acted on by
+    // Agones' controller) adds a GameServer.
+    const first = room.status.gameServer.name as string;
+    await gameServersIn(admin, gameNs, 'Ready', 1, 60_000);
+    expect((await listGameServers(admin, gameNs)).length).toBe(2);
+
+    // Failover: the room's GameServer is deleted; the other takes the room (get/list/watch, allocation).
+    await deleteGameServer(admin, gameNs, first);
     const moved = await waitUntil(
       async () => {
         const r = await getRoom(gameNs, 'kubectl-room');
-        return r.status?.gameServer?.name === 'gs-2' && r.status.phase === 'Ready' ? r : null;
+        return r.status?.gameServer?.name && r.status.gameServer.name !== first && r.status.phase === 'Ready'
+          ? r
+          : null;
       },
-      20_000,
-      'the room to move to gs-2',
+      60_000,
+      'the room to move to another GameServer',
     );
-    expect(moved.status.failovers).toBe(1);
+    // On failure, say how it got there (allocations and moves recorded as Events).
+    const story = (await core.listNamespacedEvent({ namespace: gameNs })).items
+      .filter((e) => e.involvedObject.name === 'kubectl-room')
+      .map((e) => `${e.reason}: ${e.message}`);
+    expect({ failovers: moved.status.failovers, story }).toMatchObject({ failovers: 1 });
+    const second = moved.status.gameServer.name as string;
 
     // Deletion: the finalizer takes the code off the GameServer's List (gameservers patch).
     await custom.deleteNamespacedCustomObject({ ...GR, namespace: gameNs, name: 'kubectl-room' });
     await waitUntil(
       async () => {
-        const gs = await getGameServer(admin, gameNs, 'gs-2');
+        const gs = await getGameServer(admin, gameNs, second);
         return !(gs.status.lists.rooms.values ?? []).includes(code);
       },
       15_000,
@@ -199,27 +238,38 @@ describe("the operator under the chart's ServiceAccount and RBAC", () => {
       .readNamespacedLease({ namespace: operatorNs, name: `${inst.release}-gamebuddies-operator` });
     expect(lease.spec!.holderIdentity).toBe(`${inst.release}-operator-0`);
     expect(operator.proc.output).not.toMatch(/forbidden/i);
-  }, 120_000);
+  }, 240_000);
 
-  it('cannot place rooms when the chart lacks a rule it needs (the test above would fail)', async () => {
+  it('cannot place rooms when the chart lacks a rule it needs, and says so in the status', async () => {
     const withoutAllocations = (rbac: KubeObject[]) => {
       const role = rbac.find((o) => o.kind === 'Role' && !o.metadata.name.endsWith('-leader-election'))!;
       role.rules = role.rules.filter((r: any) => !r.resources.includes('gameserverallocations'));
     };
     const inst = await install(withoutAllocations);
     const operator = await startOperator(inst);
-    await createGameServer(admin, inst.gameNs, 'gs-1', { labels: { [LABEL]: 'rps' }, roomsCapacity: 5 });
+    await startFleet(inst);
+    await gameServersIn(admin, inst.gameNs, 'Ready', 1, 90_000);
     await createRoom(inst.gameNs, 'stuck');
-    await waitUntil(
-      () =>
-        /gameserverallocations[^\n]*forbidden|forbidden[^\n]*gameserverallocations/i.test(
-          operator.proc.output,
-        ),
-      15_000,
-      'a Forbidden allocation',
+    const stuck = await waitUntil(
+      async () => {
+        const room = await getRoom(inst.gameNs, 'stuck');
+        return room.status?.conditions?.find((c: any) => c.type === 'Allocated')?.reason === 'Forbidden'
+          ? room
+          : null;
+      },
+      30_000,
+      'a Forbidden condition',
     );
-    expect((await getRoom(inst.gameNs, 'stuck')).status?.phase).not.toBe('Ready');
-  }, 60_000);
+    expect(stuck.status.phase).toBe('Allocating');
+    expect(stuck.status.conditions.find((c: any) => c.type === 'Allocated').message).toMatch(
+      new RegExp(`may not create gameserverallocations.allocation.agones.dev in namespace ${inst.gameNs}`),
+    );
+    const events = await core.listNamespacedEvent({ namespace: inst.gameNs });
+    expect(
+      events.items.filter((e) => e.reason === 'Forbidden' && e.involvedObject.name === 'stuck'),
+    ).toHaveLength(1);
+    expect(operator.proc.output).toMatch(/allocation forbidden by RBAC/);
+  }, 120_000);
 
   it('exports every metric the chart alerts on and charts in its dashboard', async () => {
     const inst = await install();

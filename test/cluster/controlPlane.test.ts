@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
@@ -12,8 +12,9 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './fake-agones/install.js';
-import { createGameServer, allocate } from './agones.js';
+import { applyCrds } from './crds.js';
+import { allocate, createFleet, gameServersIn, getGameServer } from './agones.js';
+import { LiveGameServers } from './agones/liveGameServers.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const cluster = testCluster();
@@ -157,52 +158,64 @@ describe('the test control plane', () => {
   });
 });
 
-describe('Agones allocation on the test control plane (fake allocator, see fake-agones/README.md)', () => {
-  it('moves a Ready GameServer to Allocated and adds the value to its list', async () => {
-    await createGameServer(admin, namespace, 'gs-a', { labels: { game: 'rps' }, roomsCapacity: 3 });
-    const result = await allocate(admin, namespace, {
-      selectors: [{ matchLabels: { game: 'rps' } }],
-      lists: { rooms: { addValues: ['K7QXM2'] } },
-    });
-    expect(result.status).toMatchObject({ state: 'Allocated', gameServerName: 'gs-a', address: '127.0.0.1' });
-    expect(result.status.ports[0].port).toBeGreaterThan(0);
-    const gs = (await admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: 'agones.dev',
-      version: 'v1',
-      namespace,
-      plural: 'gameservers',
-      name: 'gs-a',
-    })) as any;
-    expect(gs.status.state).toBe('Allocated');
-    expect(gs.status.lists.rooms.values).toEqual(['K7QXM2']);
+describe('Agones v1.60.0 on the test control plane (kwok nodes, real controller, sidecar and allocator)', () => {
+  let live: LiveGameServers;
+  const agonesNs = `ag-${randomBytes(3).toString('hex')}`;
+  beforeAll(async () => {
+    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: agonesNs } } });
+    // Only Agones' sidecar, driven through its REST API: a game server would remove the codes these
+    // raw allocations add, as it has no rooms for them (operator.test.ts runs the game server).
+    live = await LiveGameServers.start(cluster, agonesNs, {}, { sidecarOnly: true });
+  });
+  afterAll(async () => {
+    await live?.stop();
   });
 
-  it('follows the high-density pattern: Allocated servers with room first, then Ready ones; priorities order them', async () => {
-    const labels = { game: 'clue' };
-    await createGameServer(admin, namespace, 'clue-1', { labels, roomsCapacity: 2 });
-    await createGameServer(admin, namespace, 'clue-2', { labels, roomsCapacity: 2 });
+  it("takes a Fleet's GameServers through Scheduled (node address, port) to Ready through the real sidecar", async () => {
+    await createFleet(admin, agonesNs, 'rps', { replicas: 2, labels: { game: 'rps' }, roomsCapacity: 3 });
+    const ready = await gameServersIn(admin, agonesNs, 'Ready', 2, 90_000);
+    for (const gs of ready) {
+      expect(cluster.nodeAddresses).toContain(gs.status.address);
+      expect(gs.status.nodeName).toMatch(/^kwok-node-/);
+      expect(gs.status.ports[0].port).toBeGreaterThanOrEqual(27000);
+      expect(live.url(gs.metadata.name)).toBe(`http://${gs.status.address}:${gs.status.ports[0].port}`);
+      expect(gs.status.lists.rooms).toMatchObject({ capacity: 3 });
+    }
+    const pods = await admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: agonesNs });
+    expect(pods.items.map((p) => p.status?.phase)).toEqual(['Running', 'Running']);
+  }, 120_000);
+
+  it('follows the high-density pattern: an Allocated server with room first, then a Ready one', async () => {
+    const labels = { game: 'rps' };
     const request = (code: string) => ({
       selectors: [
         { matchLabels: labels, gameServerState: 'Allocated', lists: { rooms: { minAvailable: 1 } } },
         { matchLabels: labels, gameServerState: 'Ready', lists: { rooms: { minAvailable: 1 } } },
       ],
-      priorities: [{ type: 'List', key: 'rooms', order: 'Ascending' }],
       lists: { rooms: { addValues: [code] } },
     });
     const placed: string[] = [];
     for (const code of ['AAAAAA', 'BBBBBB', 'CCCCCC', 'DDDDDD']) {
-      placed.push((await allocate(admin, namespace, request(code))).status.gameServerName);
+      const result = await allocate(admin, agonesNs, request(code));
+      expect(result.status.state).toBe('Allocated');
+      placed.push(result.status.gameServerName);
     }
-    // Packed: the first server fills up before the second is used.
-    expect(placed).toEqual(['clue-1', 'clue-1', 'clue-2', 'clue-2']);
-    const full = await allocate(admin, namespace, request('EEEEEE'));
+    // The first server fills up (capacity 3) before the second is used.
+    expect(placed.slice(0, 3).every((name) => name === placed[0])).toBe(true);
+    expect(placed[3]).not.toBe(placed[0]);
+    const first = await getGameServer(admin, agonesNs, placed[0]!);
+    expect(first.status.state).toBe('Allocated');
+    expect(first.status.lists.rooms.values).toEqual(['AAAAAA', 'BBBBBB', 'CCCCCC']);
+    await allocate(admin, agonesNs, request('EEEEEE'));
+    await allocate(admin, agonesNs, request('FFFFFF'));
+    const full = await allocate(admin, agonesNs, request('GGGGGG'));
     expect(full.status.state).toBe('UnAllocated');
-  });
+  }, 60_000);
 
   it('refuses an allocation to a caller without RBAC rights to create gameserverallocations', async () => {
-    const path = await cluster.serviceAccountKubeconfig(namespace, 'no-allocations');
+    const path = await cluster.serviceAccountKubeconfig(agonesNs, 'no-allocations');
     const kc = new KubeConfig();
     kc.loadFromFile(path);
-    await expect(allocate(kc, namespace, { selectors: [{}] })).rejects.toMatchObject({ code: 403 });
+    await expect(allocate(kc, agonesNs, { selectors: [{}] })).rejects.toMatchObject({ code: 403 });
   });
 });

@@ -1,18 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { ensureBinaries, KUBERNETES_VERSION, REPO, type ClusterBinaries } from './binaries.js';
 import { generatePki, type ClusterPki } from './certs.js';
-import { installFakeAgones, type FakeAgones } from './fake-agones/install.js';
+import { startAgones, type RunningAgones } from './agones/processes.js';
+import { exited as started, launch, stopProcess } from './launch.js';
+import { nodeAddress, NODE_COUNT, startNodes } from './nodes.js';
 import { freePort } from '../helpers/ports.js';
 
 export interface ControlPlaneOptions {
   /** Progress lines (building, starting, ready). */
   log?: (line: string) => void;
-  /** Install the fake Agones API (GameServer CRDs and the allocator). Default true. */
+  /**
+   * Install Agones v1.60.0 (its CRDs, RBAC, webhooks, allocation API, controller) with kwok nodes and
+   * kube-scheduler. Default true.
+   */
   agones?: boolean;
+  /** Agones' allocation batch wait (ALLOCATION_BATCH_WAIT_TIME); its default is 500ms. */
+  allocationBatchWait?: string;
   /** Keep the processes running after this process exits (`npm run cluster:up`). */
   detached?: boolean;
 }
@@ -25,8 +32,8 @@ export interface ControlPlane {
   stateDir: string;
   pki: ClusterPki;
   binaries: ClusterBinaries;
-  /** The fake Agones allocator, when installed. */
-  agones: FakeAgones | undefined;
+  /** Agones' extensions and controller, when installed. */
+  agones: RunningAgones | undefined;
   /** A KubeConfig for the admin user. */
   adminConfig(): KubeConfig;
   /**
@@ -41,40 +48,7 @@ export interface ControlPlane {
 
 const STATE_ROOT = join(REPO, '.cache/cluster');
 
-function started(child: ChildProcess, name: string, logFile: string): Promise<never> {
-  return new Promise((_, reject) =>
-    child.once('exit', (code, signal) =>
-      reject(new Error(`${name} exited (${code ?? signal}); see ${logFile}:\n${tail(logFile)}`)),
-    ),
-  );
-}
-
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-/** Processes that die with this one, unless the control plane is started detached (cluster:up). */
-const attached = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of attached) child.kill('SIGKILL');
-});
-
-export function launch(command: string, args: string[], logFile: string, detached = false): ChildProcess {
-  // Output goes to a file: tests stay readable, and the log is there when something fails.
-  const fd = openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', fd, fd], detached });
-  closeSync(fd);
-  if (detached) child.unref();
-  else {
-    attached.add(child);
-    child.once('exit', () => attached.delete(child));
-  }
-  return child;
-}
+export { launch } from './launch.js';
 
 /** GET over TLS with the admin client certificate; resolves with the status code and body. */
 function adminGet(server: string, path: string, pki: ClusterPki): Promise<{ status: number; body: string }> {
@@ -136,9 +110,10 @@ function writeKubeconfig(path: string, server: string, caCert: string, user: Rec
 
 /**
  * A real Kubernetes control plane on loopback: etcd and kube-apiserver built from Go modules, with
- * generated certificates, RBAC, a service-account signing key and the aggregation layer (for Agones'
- * allocation API). No kube-controller-manager runs: nothing here needs pods, and namespace deletion
- * and garbage collection are not used by the tests.
+ * generated certificates, RBAC, a service-account signing key and the aggregation layer; then (unless
+ * `agones: false`) kube-scheduler, kwok nodes and Agones v1.60.0 (see README.md). No
+ * kube-controller-manager runs: namespace deletion and garbage collection are not used by the tests,
+ * and Agones deletes a GameServer's pod itself.
  */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const log = options.log ?? ((line: string) => console.log(`[cluster] ${line}`));
@@ -150,17 +125,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const server = `https://127.0.0.1:${apiPort}`;
   const children: ChildProcess[] = [];
   const stopAll = async () => {
-    await Promise.all(
-      children.reverse().map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-          }),
-      ),
-    );
+    // Agones, kwok and the scheduler first (they would log the API server's absence), then the rest.
+    const [etcdAndApi, rest] = [children.slice(0, 2), children.slice(2)];
+    await Promise.all(rest.map((child) => stopProcess(child)));
+    await Promise.all(etcdAndApi.reverse().map((child) => stopProcess(child)));
   };
 
   try {
@@ -178,7 +146,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     );
     children.push(etcd);
     const etcdFailed = started(etcd, 'etcd', etcdLog);
-    etcdFailed.catch(() => undefined);
 
     log(`starting kube-apiserver ${KUBERNETES_VERSION} on ${server}`);
     const apiLog = join(stateDir, 'kube-apiserver.log');
@@ -232,19 +199,35 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     };
     log('kube-apiserver ready');
 
-    const agones =
-      options.agones === false
-        ? undefined
-        : await installFakeAgones(
-            adminConfig(),
-            binaries.kubectl,
-            kubeconfigPath,
-            pki,
-            stateDir,
-            log,
-            options.detached,
-          );
-    if (agones) children.push(agones.process);
+    let agones: RunningAgones | undefined;
+    if (options.agones !== false) {
+      const admin = adminConfig();
+      children.push(
+        ...(await startNodes({
+          binaries,
+          adminKubeconfig: kubeconfigPath,
+          admin,
+          stateDir,
+          log,
+          detached: options.detached,
+        })),
+      );
+      const state = { server, stateDir, caCert: pki.caCert };
+      agones = await startAgones({
+        binaries: binaries.agones,
+        kubectl: binaries.kubectl,
+        adminKubeconfig: kubeconfigPath,
+        admin,
+        pki,
+        stateDir,
+        serviceAccountKubeconfig: (namespace, name) =>
+          serviceAccountKubeconfig({ ...state, kubeconfigPath } as ClusterState, namespace, name),
+        log,
+        detached: options.detached,
+        allocationBatchWait: options.allocationBatchWait,
+      });
+      children.push(...agones.processes);
+    }
 
     const plane: ControlPlane = {
       server,
@@ -277,6 +260,10 @@ export interface ClusterState {
   caCert: string;
   kubectl: string;
   helm: string;
+  /** Agones' sdk-server (the sidecar), run beside each live game server. */
+  sdkServer: string;
+  /** Addresses of the kwok nodes (GameServers get one of them). */
+  nodeAddresses: string[];
   pids: number[];
 }
 
@@ -290,6 +277,8 @@ export function stateFor(plane: ControlPlane): ClusterState {
     caCert: plane.pki.caCert,
     kubectl: plane.binaries.kubectl,
     helm: plane.binaries.helm,
+    sdkServer: plane.binaries.agones.sdkServer,
+    nodeAddresses: plane.agones ? Array.from({ length: NODE_COUNT }, (_, i) => nodeAddress(i)) : [],
     pids: plane.pids(),
   };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { hashToken, type RoomStore } from '@gamebuddies/rooms';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './fake-agones/install.js';
+import { applyCrds } from './crds.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';
 import { redisRoomStore } from '../helpers/roomStores.js';

@@ -8,7 +8,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client
 import { gameRoomName } from '@gamebuddies/operator';
 import { newRoomCode } from '@gamebuddies/rooms';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './fake-agones/install.js';
+import { applyCrds } from './crds.js';
 import { ApiProxy } from './apiProxy.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { freePort } from '../helpers/ports.js';

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './fake-agones/install.js';
-import { createGameServer, getGameServer } from './agones.js';
+import { applyCrds } from './crds.js';
+import { createFleet, gameServersIn, listGameServers } from './agones.js';
+import { LiveGameServers } from './agones/liveGameServers.js';
 import { ApiProxy } from './apiProxy.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';
@@ -32,6 +33,7 @@ let redis: RedisServer;
 const dir = mkdtempSync(join(tmpdir(), 'leader-faults-'));
 const prefix = `lf${randomBytes(3).toString('hex')}:`;
 const running: Array<{ operator?: OperatorProcess; proxy: ApiProxy }> = [];
+const lives: LiveGameServers[] = [];
 
 beforeAll(async () => {
   await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
@@ -43,6 +45,7 @@ afterEach(async () => {
     await operator?.crash();
     await proxy.close();
   }
+  await Promise.all(lives.splice(0).map((l) => l.stop()));
 });
 afterAll(async () => {
   await redis?.stop();
@@ -72,8 +75,16 @@ async function replica(namespace: string, name: string): Promise<Replica> {
 async function twoReplicas() {
   const namespace = `lf-${randomBytes(3).toString('hex')}`;
   await core.createNamespace({ body: { metadata: { name: namespace } } });
-  for (const gs of ['gs-a', 'gs-b', 'gs-c'])
-    await createGameServer(admin, namespace, gs, { labels: { [LABEL]: 'rps' }, roomsCapacity: 20 });
+  // Two live GameServers of a Fleet on real Agones (its allocator answers both replicas).
+  lives.push(
+    await LiveGameServers.start(cluster, namespace, {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+    }),
+  );
+  await createFleet(admin, namespace, 'rps', { replicas: 2, roomsCapacity: 20, labels: { [LABEL]: 'rps' } });
+  await gameServersIn(admin, namespace, 'Ready', 2, 90_000);
   const [a, b] = [await replica(namespace, 'op-a'), await replica(namespace, 'op-b')];
   await waitUntil(
     async () => (await a.operator.isLeader()) !== (await b.operator.isLeader()),
@@ -117,9 +128,9 @@ async function allReady(namespace: string, names: string[], timeoutMs = 30_000) 
 /** Every room code on exactly one GameServer, once, and the one its GameRoom names. */
 async function expectAllocatedOnce(namespace: string, rooms: any[]) {
   const where = new Map<string, string[]>();
-  for (const gs of ['gs-a', 'gs-b', 'gs-c']) {
-    for (const code of (await getGameServer(admin, namespace, gs)).status.lists.rooms.values ?? [])
-      where.set(code, [...(where.get(code) ?? []), gs]);
+  for (const gs of await listGameServers(admin, namespace)) {
+    for (const code of gs.status?.lists?.rooms?.values ?? [])
+      where.set(code, [...(where.get(code) ?? []), gs.metadata.name]);
   }
   for (const room of rooms) expect(where.get(room.spec.roomCode)).toEqual([room.status.gameServer.name]);
   expect([...where.values()].every((servers) => servers.length === 1)).toBe(true);
@@ -162,7 +173,7 @@ describe('operator leadership under faults', () => {
     expect(await standby.operator.isLeader()).toBe(true);
     expectNoOverlap(leader.proxy, standby.proxy, frozenAt);
     await expectAllocatedOnce(namespace, rooms);
-  }, 90_000);
+  }, 180_000);
 
   it('a leader whose API connection hangs stops leading before the standby starts', async () => {
     const { namespace, leader, standby } = await twoReplicas();
@@ -199,5 +210,5 @@ describe('operator leadership under faults', () => {
     expect(await standby.operator.isLeader()).toBe(true);
     expectNoOverlap(leader.proxy, standby.proxy, hungAt);
     await expectAllocatedOnce(namespace, rooms);
-  }, 90_000);
+  }, 180_000);
 });

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './fake-agones/install.js';
-import { createGameServer, getGameServer } from './agones.js';
+import { applyCrds } from './crds.js';
+import { createFleet, gameServersIn, listGameServers } from './agones.js';
+import { LiveGameServers } from './agones/liveGameServers.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -22,6 +23,7 @@ const LABEL = 'gamebuddies.io/game-type';
 
 let redis: RedisServer;
 let operator: OperatorProcess | undefined;
+let live: LiveGameServers | undefined;
 
 beforeAll(async () => {
   await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
@@ -30,6 +32,8 @@ beforeAll(async () => {
 afterEach(async () => {
   await operator?.stop();
   operator = undefined;
+  await live?.stop();
+  live = undefined;
 });
 afterAll(async () => {
   await redis?.stop();
@@ -39,24 +43,26 @@ describe('placement strategies', () => {
   it('spread puts each new room on an idle server first, then on the emptiest', async () => {
     const namespace = `pl-${randomBytes(3).toString('hex')}`;
     await core.createNamespace({ body: { metadata: { name: namespace } } });
+    const prefix = `pl${randomBytes(3).toString('hex')}:`;
+    live = await LiveGameServers.start(cluster, namespace, {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+    });
+    await createFleet(admin, namespace, 'rps', { replicas: 2, roomsCapacity: 3, labels: { [LABEL]: 'rps' } });
+    await gameServersIn(admin, namespace, 'Ready', 2, 90_000);
     operator = await OperatorProcess.start({
       KUBECONFIG: cluster.kubeconfigPath,
       POD_NAMESPACE: namespace,
       WATCH_NAMESPACE: namespace,
       POD_NAME: 'operator-0',
       REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: `pl${randomBytes(3).toString('hex')}:`,
+      REDIS_KEY_PREFIX: prefix,
       API_KEYS: 'test-key-0123456789abcdef',
       ALLOCATION_STRATEGY: 'spread',
     });
-    for (const name of ['gs-a', 'gs-b'])
-      await createGameServer(admin, namespace, name, { labels: { [LABEL]: 'rps' }, roomsCapacity: 3 });
     const counts = async () =>
-      Promise.all(
-        ['gs-a', 'gs-b'].map(
-          async (gs) => ((await getGameServer(admin, namespace, gs)).status.lists.rooms.values ?? []).length,
-        ),
-      );
+      (await listGameServers(admin, namespace)).map((gs) => (gs.status?.lists?.rooms?.values ?? []).length);
     for (let i = 0; i < 4; i++) {
       await custom.createNamespacedCustomObject({
         ...GR,
@@ -72,12 +78,12 @@ describe('placement strategies', () => {
         async () =>
           ((await custom.getNamespacedCustomObject({ ...GR, namespace, name: `r${i}` })) as any).status
             ?.phase === 'Ready',
-        15_000,
+        30_000,
         `GameRoom r${i} to be Ready`,
       );
       // The second room goes to the idle server, not beside the first.
       if (i === 1) expect((await counts()).sort()).toEqual([1, 1]);
     }
     expect(await counts()).toEqual([2, 2]);
-  }, 60_000);
+  }, 180_000);
 });

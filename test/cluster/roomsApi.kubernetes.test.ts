@@ -5,15 +5,16 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { RoomClient } from '@gamebuddies/client';
 import { ADMIN_KEY, CONTRACT_API_KEYS, describeRoomsApiContract } from '../api/roomsApiContract.js';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './fake-agones/install.js';
-import { createGameServer } from './agones.js';
+import { applyCrds } from './crds.js';
+import { createFleet, deleteGameServer, gameServersIn, listGameServers } from './agones.js';
+import { LiveGameServers } from './agones/liveGameServers.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';
-import { ServerProcess } from '../helpers/serverProcess.js';
 import { waitUntil } from '../helpers/wait.js';
 
-// The kubernetes backend of the Rooms API: the operator serves it; rooms become GameRooms placed on
-// GameServers whose addresses are real game-server processes sharing one Redis.
+// The kubernetes backend of the Rooms API: the operator serves it; rooms become GameRooms placed by
+// Agones v1.60.0 on the GameServers of a Fleet, each a real game-server process beside Agones' sidecar,
+// sharing one Redis.
 
 const cluster = testCluster();
 const admin = cluster.admin();
@@ -32,33 +33,28 @@ afterAll(async () => {
 interface Deployment {
   namespace: string;
   operator: OperatorProcess;
-  servers: ServerProcess[];
+  live: LiveGameServers;
   stop(): Promise<void>;
 }
 
-/** A namespace with N game servers (processes + their GameServer objects) and the operator. */
+/** A namespace with a Fleet of N live game servers on Agones (one Redis) and the operator. */
 async function deploy(servers: number): Promise<Deployment> {
   const namespace = `api-${randomBytes(3).toString('hex')}`;
   const prefix = `${namespace}:`;
   await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-  const processes = await Promise.all(
-    Array.from({ length: servers }, (_, i) =>
-      ServerProcess.start(`${namespace}-gs${i}`, {
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: prefix,
-        ROOM_LEASE_MS: '1500',
-        JOIN_FAILURES_PER_MINUTE: '1000',
-        LOG_LEVEL: 'warn',
-      }),
-    ),
-  );
-  for (const [i, server] of processes.entries()) {
-    await createGameServer(admin, namespace, `gs${i}`, {
-      labels: { [LABEL]: 'rps' },
-      roomsCapacity: 50,
-      port: Number(new URL(server.url).port),
-    });
-  }
+  const live = await LiveGameServers.start(cluster, namespace, {
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: prefix,
+    ROOM_LEASE_MS: '1500',
+    JOIN_FAILURES_PER_MINUTE: '1000',
+    LOG_LEVEL: 'warn',
+  });
+  await createFleet(admin, namespace, 'rps', {
+    replicas: servers,
+    roomsCapacity: 50,
+    labels: { [LABEL]: 'rps' },
+  });
+  await gameServersIn(admin, namespace, 'Ready', servers, 90_000);
   const operator = await OperatorProcess.start({
     KUBECONFIG: cluster.kubeconfigPath,
     POD_NAMESPACE: namespace,
@@ -70,10 +66,10 @@ async function deploy(servers: number): Promise<Deployment> {
   return {
     namespace,
     operator,
-    servers: processes,
+    live,
     async stop() {
       await operator.stop();
-      await Promise.all(processes.map((s) => s.stop()));
+      await live.stop();
     },
   };
 }
@@ -125,38 +121,29 @@ describe('a player holding only a join link, on a cluster', () => {
       expect(await host.act({ type: 'start' })).toMatchObject({ ok: true });
       expect(await bob.act({ type: 'choose', choice: 'rock' })).toMatchObject({ ok: true });
 
-      // The pod of the room's game server dies; Agones would delete its GameServer.
-      const victim = deployment.servers.find((s) => s.url === room.url)!;
-      const gameServers = await admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
-        group: 'agones.dev',
-        version: 'v1',
-        namespace: deployment.namespace,
-        plural: 'gameservers',
-      });
-      const victimGs = (gameServers as { items: any[] }).items.find(
-        (gs) => `http://127.0.0.1:${gs.status.ports[0].port}` === room.url,
+      // The room's game server dies (kill -9), and its GameServer is deleted, as Agones does when the pod goes.
+      const victim = (await listGameServers(admin, deployment.namespace)).find(
+        (gs) => `http://${gs.status.address}:${gs.status.ports[0].port}` === room.url,
       );
-      await victim.crash();
-      await admin.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
-        group: 'agones.dev',
-        version: 'v1',
-        namespace: deployment.namespace,
-        plural: 'gameservers',
-        name: victimGs.metadata.name,
-      });
+      await deployment.live.crash(victim.metadata.name);
+      await deleteGameServer(admin, deployment.namespace, victim.metadata.name);
 
       await waitUntil(
         () => host.status === 'connected' && bob.status === 'connected' && host.room?.version,
         20_000,
         'both back',
       );
-      const survivor = deployment.servers.find((s) => s !== victim)!;
       const located = (await (
         await fetch(`${joinBase}/r/${room.roomCode}`, { headers: { accept: 'application/json' } })
       ).json()) as {
         url: string;
       };
-      expect(located.url).toBe(survivor.url);
+      expect(located.url).not.toBe(room.url);
+      expect(deployment.live.names()).toContain(
+        (await listGameServers(admin, deployment.namespace)).find(
+          (gs) => `http://${gs.status.address}:${gs.status.ports?.[0]?.port}` === located.url,
+        )?.metadata.name,
+      );
       expect(host.role).toBe('host');
       expect((bob.room!.game as { myChoice: string }).myChoice).toBe('rock');
       expect(await host.act({ type: 'choose', choice: 'paper' })).toMatchObject({ ok: true });

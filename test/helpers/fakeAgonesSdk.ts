@@ -2,12 +2,13 @@ import { createRequire } from 'node:module';
 import type * as GrpcJs from '@grpc/grpc-js';
 
 /**
- * FAKE Agones SDK server (the sidecar's gRPC API) for tests: Agones cannot run here (see
- * test/cluster/fake-agones/README.md). It serves the SDK service and its beta Counters/Lists service
- * from the generated definitions the npm package ships, follows the behaviour of Agones' local SDK
- * server (Ready/Allocate/Shutdown/Reserve change the state; lists refuse duplicates and values past
- * capacity; every change is streamed to WatchGameServer), records each call, and lets a test change
- * the GameServer as Agones would (an allocation adding a room code, an annotation, a state).
+ * FAKE Agones SDK server (the sidecar's gRPC API) for the integration layer, which runs without the
+ * test control plane; the cluster layer runs Agones' real sdk-server (test/cluster/README.md). It
+ * serves the SDK service and its beta Counters/Lists service from the generated definitions the npm
+ * package ships, follows the behaviour of Agones' local SDK server (Ready/Allocate/Shutdown/Reserve
+ * change the state; lists refuse duplicates and values past capacity; every change is streamed to
+ * WatchGameServer), records each call, and lets a test change the GameServer as Agones would (an
+ * allocation adding a room code, an annotation, a state).
  */
 
 const sdkRequire = createRequire(createRequire(import.meta.url).resolve('@google-cloud/agones-sdk'));

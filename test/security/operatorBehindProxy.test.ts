@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../cluster/controlPlane.js';
-import { applyCrds } from '../cluster/fake-agones/install.js';
+import { applyCrds } from '../cluster/crds.js';
 import { httpRequest, NginxProxy } from '../helpers/nginx.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';
@@ -23,6 +23,8 @@ let proxy: NginxProxy;
 const prefix = `op${randomBytes(3).toString('hex')}:`;
 
 beforeAll(async () => {
+  // The operator checks at start that Agones is installed: the control plane with Agones, as in the
+  // cluster layer.
   plane = await startControlPlane({ log: () => undefined });
   await applyCrds(plane.binaries.kubectl, plane.kubeconfigPath, GAMEROOM_CRD);
   const namespace = 'edge';

@@ -53,7 +53,16 @@ export class AgonesLifecycle {
 
   /** After the server listens: capacity, Ready, health, watch. */
   async start(initial: AgonesGameServer): Promise<void> {
-    await this.sdk.setListCapacity(ROOMS_LIST, this.options.maxRooms);
+    // A Fleet that declares the List's capacity owns it. Agones' sidecar applies a List change to its
+    // cached copy of the GameServer and patches the difference (sdkserver.updateList), so a capacity
+    // write here can race the allocations adding room codes. Only an undeclared List is sized here.
+    const declared = initial.lists[ROOMS_LIST]?.capacity ?? 0;
+    if (declared === 0) await this.sdk.setListCapacity(ROOMS_LIST, this.options.maxRooms);
+    else if (declared !== this.options.maxRooms)
+      this.log.warn(
+        { listCapacity: declared, maxRooms: this.options.maxRooms },
+        'Agones: the rooms List capacity differs from MAX_ROOMS; Agones allocates by the List',
+      );
     await this.sdk.ready();
     this.log.info({ gameServer: initial.name, capacity: this.options.maxRooms }, 'Agones: Ready');
     this.healthTimer = setInterval(this.ping, this.options.healthIntervalMs);
@@ -142,8 +151,8 @@ export class AgonesLifecycle {
     if (this.stopped || this.rooms.count > 0 || gs.state !== 'Allocated') return;
     // The GameServer's own rooms List decides, not the local count: a room allocated here a moment
     // ago may not have reached this server through the watch yet, and Ready() would strand it.
-    const listed = gs.lists[ROOMS_LIST]?.values ?? [];
-    if (listed.length > 0) {
+    // Codes of rooms that ended here (the operator is taking them off the List) do not count.
+    if (this.rooms.holdsOthers(gs.lists[ROOMS_LIST]?.values ?? [])) {
       void this.rooms.sync(gs);
       return;
     }

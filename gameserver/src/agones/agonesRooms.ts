@@ -13,6 +13,8 @@ export const ROOMS_LIST = 'rooms';
  */
 export class AgonesRooms {
   private readonly assigned = new Set<string>();
+  /** Codes that left this server (ended or let go), which the List may still show for a moment. */
+  private readonly gone = new Set<string>();
   private syncing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -29,6 +31,15 @@ export class AgonesRooms {
 
   get count(): number {
     return this.assigned.size;
+  }
+
+  /**
+   * Whether the List holds a code this server has not let go of: one still here, or one an
+   * allocation just added that the watch has not delivered yet (the server must not go back to
+   * Ready then). The sidecar batches List changes, so codes that just left may still be listed.
+   */
+  holdsOthers(values: string[]): boolean {
+    return values.some((code) => !this.gone.has(code));
   }
 
   /** Follows the GameServer's List; calls are serialized so a slow open never races a later change. */
@@ -70,6 +81,7 @@ export class AgonesRooms {
     if (!this.assigned.has(room.code)) return;
     if (events.some((e) => e.type === 'closed')) {
       this.assigned.delete(room.code);
+      this.forget(room.code);
       this.sdk.deleteListValue(ROOMS_LIST, room.code).then(
         () => this.onRoomEnded(),
         (error: unknown) => this.log.warn({ err: error, room: room.code }, 'could not free the room slot'),
@@ -84,8 +96,15 @@ export class AgonesRooms {
     }
   };
 
+  private forget(code: string): void {
+    this.gone.add(code);
+    // Bounded: only the last few matter (the sidecar writes List changes about once a second).
+    if (this.gone.size > 1000) this.gone.delete(this.gone.values().next().value!);
+  }
+
   private async apply(gs: AgonesGameServer): Promise<void> {
     const codes = new Set(gs.lists[ROOMS_LIST]?.values ?? []);
+    for (const code of codes) this.gone.delete(code);
     for (const code of codes) if (!this.assigned.has(code)) await this.open(code);
     for (const code of [...this.assigned]) if (!codes.has(code)) await this.letGo(code);
   }
@@ -128,9 +147,12 @@ export class AgonesRooms {
 
   private async letGo(code: string): Promise<void> {
     this.assigned.delete(code);
+    this.forget(code);
     await this.ownership.release(code);
     // The room moved (its players follow ROOM_MOVED on rejoin) or was deleted (they were told).
     this.dropLocalSockets(code);
     this.log.info({ room: code }, 'room no longer assigned here');
+    // Its slot is free: with no rooms left, the server goes back to the pool (or leaves a drain).
+    this.onRoomEnded();
   }
 }

@@ -53,7 +53,7 @@ const DRAIN_TIMEOUT_MS = 60_000;
 
 describe('a game server drained by the accepting label', () => {
   let sdk: FakeSdk;
-  let rooms: { count: number; sync: () => Promise<void> };
+  let rooms: { count: number; sync: () => Promise<void>; holdsOthers: () => boolean };
   let left: number;
   let lifecycle: AgonesLifecycle;
   const log = createLogger('silent');
@@ -69,7 +69,7 @@ describe('a game server drained by the accepting label', () => {
   beforeEach(() => {
     jest.useFakeTimers();
     sdk = new FakeSdk();
-    rooms = { count: 0, sync: async () => undefined };
+    rooms = { count: 0, sync: async () => undefined, holdsOthers: () => false };
     left = 0;
     lifecycle = new AgonesLifecycle(
       sdk,

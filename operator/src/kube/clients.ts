@@ -29,6 +29,7 @@ const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 export const isConflict = (error: unknown) => (error as { code?: number }).code === 409;
 export const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
+export const isForbidden = (error: unknown) => (error as { code?: number }).code === 403;
 
 /** Typed calls on GameRooms, GameServers and allocations. */
 export class KubeClients {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ResilientInformer } from '../controller/resilientInformer.js';
 import type { GameRoom, GameRoomStatus } from '../crd/gameRoom.generated.js';
 import { addressOf, isServing, roomsOf, type GameServer } from '../kube/agonesTypes.js';
-import { isConflict, isNotFound, type KubeClients } from '../kube/clients.js';
+import { isConflict, isForbidden, isNotFound, type KubeClients } from '../kube/clients.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { HostTokenSecrets } from '../kube/hostTokenSecrets.js';
 import { allocationRequest, type AllocationPolicy } from './allocationRequest.js';
@@ -36,6 +36,8 @@ export interface ReconcilerDeps {
 }
 
 const NO_CAPACITY_RETRY_MS = 3000;
+/** RBAC changes by hand (or a chart upgrade): retried, but not often enough to flood the API server. */
+const FORBIDDEN_RETRY_MS = 15_000;
 const PERMANENT = new Set(['INVALID_SETTINGS', 'UNKNOWN_GAME_TYPE', 'BAD_REQUEST', 'CONFLICT']);
 
 /**
@@ -191,10 +193,16 @@ export class GameRoomReconciler {
     if (!holder) {
       moved = Boolean(status.gameServer?.name);
       const started = performance.now();
-      const allocation = await this.deps.kube.allocate(
-        namespace,
-        allocationRequest(room.spec.gameType, code, this.deps.policy),
-      );
+      let allocation;
+      try {
+        allocation = await this.deps.kube.allocate(
+          namespace,
+          allocationRequest(room.spec.gameType, code, this.deps.policy),
+        );
+      } catch (error) {
+        if (!isForbidden(error)) throw error;
+        return this.forbidden(room, status, generation, error);
+      }
       const state = allocation.status?.state ?? 'UnAllocated';
       this.deps.allocationDuration.observe({ result: state }, (performance.now() - started) / 1000);
       if (state !== 'Allocated' || !allocation.status?.gameServerName) {
@@ -293,6 +301,40 @@ export class GameRoomReconciler {
    * The serving GameServer that holds the room: the one named in the status (its list may not be in
    * the cache yet right after an allocation), else any serving one whose rooms List has the code.
    */
+  /**
+   * Agones refused the allocation because RBAC does not let this operator create
+   * GameServerAllocations there: a condition that names the missing permission, one Warning event,
+   * and a slow retry (the permission may be granted later).
+   */
+  private forbidden(
+    room: GameRoom,
+    status: GameRoomStatus,
+    generation: number | undefined,
+    error: unknown,
+  ): { status: GameRoomStatus; requeueAfterMs: number } {
+    const namespace = room.metadata!.namespace!;
+    const message = `The operator may not create gameserverallocations.allocation.agones.dev in namespace ${namespace} (RBAC); grant it, as the chart's Role does`;
+    if (status.conditions?.find((c) => c.type === 'Allocated')?.reason !== 'Forbidden') {
+      this.deps.events.record(room, 'Warning', 'Forbidden', message);
+      this.deps.log.error(
+        { namespace, gameRoom: room.metadata!.name, err: error },
+        'allocation forbidden by RBAC',
+      );
+    }
+    return {
+      status: {
+        ...status,
+        phase: 'Allocating',
+        conditions: setCondition(
+          status.conditions,
+          { type: 'Allocated', status: 'False', reason: 'Forbidden', message },
+          generation,
+        ),
+      },
+      requeueAfterMs: FORBIDDEN_RETRY_MS,
+    };
+  }
+
   private currentHolder(namespace: string, code: string, status: GameRoomStatus): GameServer | undefined {
     const named = status.gameServer?.name
       ? this.deps.gameServers.get(status.gameServer.name, namespace)

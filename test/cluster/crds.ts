@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { kubectl as runKubectl } from './kubectl.js';
+
+/**
+ * Applies CRDs from a YAML file with kubectl and waits until every one is Established. (Not through
+ * client-node: its typed serializer drops `x-kubernetes-*` schema keys it has no field for.)
+ */
+export async function applyCrds(kubectl: string, kubeconfigPath: string, file: string): Promise<string[]> {
+  const crds = (yaml.loadAll(readFileSync(file, 'utf8')).filter(Boolean) as V1CustomResourceDefinition[]).map(
+    (crd) => crd.metadata!.name!,
+  );
+  const run = (args: string[]) => runKubectl(kubectl, kubeconfigPath, args);
+  run(['apply', '--server-side', '--force-conflicts', '-f', file]);
+  run(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((name) => `crd/${name}`)]);
+  return crds;
+}
