@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { fmtBytes, fmtMs, fmtNum, fmtPct, table } from '../loadtest/src/format.js';
+import { fmtBytes, fmtMs, fmtNum, fmtPct, table } from '../loadtest/dist/format.js';
 import {
   Child,
   collectGarbage,
@@ -27,10 +27,10 @@ import {
   RedisLauncher,
   waitFor,
 } from '../loadtest/dist/processes.js';
-import { createRooms } from '../loadtest/src/rooms.js';
-import { runLoad, type LoadResult, type PlannedRoom } from '../loadtest/src/run.js';
-import { plainServerTarget, startGameServers, type ServerTarget } from '../loadtest/src/servers.js';
-import type { TargetKind } from '../loadtest/src/workerProtocol.js';
+import { createRooms } from '../loadtest/dist/rooms.js';
+import { runLoad, type LoadResult, type PlannedRoom } from '../loadtest/dist/run.js';
+import { plainServerTarget, startGameServers, type ServerTarget } from '../loadtest/dist/servers.js';
+import type { TargetKind } from '../loadtest/dist/workerProtocol.js';
 
 const Options = z.object({
   players: z.coerce.number().int().min(2).max(100_000).default(1000),
