@@ -203,10 +203,6 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
       earlyCloseWatchers.delete(socket);
       socket.conn.off('close', watcher);
     }
-    // Socket.IO's memory advice: the HTTP request of the handshake (headers, parser, buffers) would be
-    // retained for the connection's whole life; admission has read what it needs (socket.handshake
-    // keeps a copy of the headers). Measured: heap per idle player, docs/performance.md.
-    (socket.conn as { request: unknown }).request = null;
     metrics.connectedSockets.inc({ game_type: plugin.gameType });
     deps.presence.connected(roomCode);
     // A player has one live connection: an older one (another tab, a half-dead link) is dropped.
