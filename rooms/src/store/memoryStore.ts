@@ -1,25 +1,18 @@
 import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
-import type { ChatMessage } from '@gamebuddies/protocol';
 import type { RoomRecord } from '../room/roomRecord.js';
+import { draftChange } from './changeDraft.js';
 import type { ChangeOutcome, RoomChange, RoomStore, StoreHealth } from './roomStore.js';
 
 interface Entry {
-  /** The room without its chat history, serialized (`chat` is empty here). */
   json: string;
-  /** The chat history: frozen messages in a frozen array, shared by every copy handed out. */
-  chat: readonly ChatMessage[];
   serverId: string;
   expiresAt: number;
 }
 
 /**
- * Rooms in this process's memory, with the same copy-on-read behaviour as Redis: mutating a loaded
- * room never changes the stored one. The room is kept serialized except its chat history, which is
- * most of a busy room's size and only ever grows at the end: copies share the (frozen) messages
- * and get their own array, so a chat message costs O(message) to store instead of a parse and a
- * serialization of the whole history (docs/performance.md). A change that tries to edit a stored
- * message throws, and like any change that throws it leaves nothing behind.
+ * Rooms in this process's memory. Values are kept serialized so that callers get the same
+ * copy-on-read behaviour as from Redis: mutating a loaded room never changes the stored one.
  * Leases and heartbeats behave as in Redis, within this one process.
  */
 export class MemoryRoomStore implements RoomStore {
@@ -45,24 +38,15 @@ export class MemoryRoomStore implements RoomStore {
 
   async loadRoom(code: string): Promise<RoomRecord | null> {
     const entry = this.live(code);
-    return entry ? copyOf(entry) : null;
+    return entry ? (JSON.parse(entry.json) as RoomRecord) : null;
   }
 
   async applyChange<T>(code: string, change: RoomChange<T>): Promise<ChangeOutcome<T>> {
     const entry = this.live(code);
     if (!entry) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
-    // The same algorithm as draftChange, with the history kept apart: run the change on a copy; if
-    // anything changed, bump the version and stamp the time.
-    const draft = copyOf(entry);
-    const result = change(draft);
-    const chat = draft.chat;
-    const json = JSON.stringify({ ...draft, chat: [] });
-    const chatChanged = chat.length !== entry.chat.length || chat.some((m, i) => m !== entry.chat[i]);
-    if (!chatChanged && json === entry.json) return { room: draft, result, changed: false };
-    draft.version += 1;
-    draft.updatedAt = Date.now();
-    this.rooms.set(code, this.entry(draft));
-    return { room: draft, result, changed: true };
+    const drafted = draftChange(entry.json, change);
+    if (drafted.changed) this.rooms.set(code, this.entry(drafted.room, drafted.json));
+    return { room: drafted.room, result: drafted.result, changed: drafted.changed };
   }
 
   async deleteRoom(code: string, reason: CloseReason = 'deleted'): Promise<void> {
@@ -152,10 +136,9 @@ export class MemoryRoomStore implements RoomStore {
     clearInterval(this.sweeper);
   }
 
-  private entry(room: RoomRecord): Entry {
+  private entry(room: RoomRecord, json = JSON.stringify(room)): Entry {
     return {
-      json: JSON.stringify({ ...room, chat: [] }),
-      chat: Object.freeze(room.chat.map((m) => (Object.isFrozen(m) ? m : Object.freeze(structuredClone(m))))),
+      json,
       serverId: room.serverId,
       expiresAt: Date.now() + this.ttlSeconds * 1000,
     };
@@ -174,11 +157,4 @@ export class MemoryRoomStore implements RoomStore {
     const now = Date.now();
     for (const [code, entry] of this.rooms) if (entry.expiresAt <= now) this.rooms.delete(code);
   }
-}
-
-/** A room the caller may change: its own objects, its own chat array of the shared frozen messages. */
-function copyOf(entry: Entry): RoomRecord {
-  const room = JSON.parse(entry.json) as RoomRecord;
-  room.chat = entry.chat.slice();
-  return room;
 }
