@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { fmtBytes, fmtMs, fmtNum, fmtPct, table } from '../loadtest/src/format.js';
+import { fmtBytes, fmtMs, fmtNum, fmtPct, table } from '../loadtest/dist/format.js';
 import {
   Child,
   collectGarbage,
@@ -27,10 +27,10 @@ import {
   RedisLauncher,
   waitFor,
 } from '../loadtest/dist/processes.js';
-import { createRooms } from '../loadtest/src/rooms.js';
-import { runLoad, type LoadResult, type PlannedRoom } from '../loadtest/src/run.js';
-import { plainServerTarget, startGameServers, type ServerTarget } from '../loadtest/src/servers.js';
-import type { TargetKind } from '../loadtest/src/workerProtocol.js';
+import { createRooms } from '../loadtest/dist/rooms.js';
+import { runLoad, type LoadResult, type PlannedRoom } from '../loadtest/dist/run.js';
+import { plainServerTarget, startGameServers, type ServerTarget } from '../loadtest/dist/servers.js';
+import type { TargetKind } from '../loadtest/dist/workerProtocol.js';
 
 const Options = z.object({
   players: z.coerce.number().int().min(2).max(100_000).default(1000),
@@ -251,27 +251,40 @@ console.log(
 const ours = results.get('gamebuddies');
 const base = results.get('socketio');
 if (ours && base) {
-  const check = (label: string, ok: boolean | null, detail: string) =>
-    console.log(`${ok === null ? '  n/a' : ok ? '  met' : '  NOT met'}  ${label}: ${detail}`);
-  const memRatio = (ours.totals.heapPerConnectionBytes ?? NaN) / (base.totals.heapPerConnectionBytes ?? NaN);
-  console.log('\nTargets:');
-  check(
-    'heap per connected player ≤ 1.1× plain Socket.IO',
-    Number.isFinite(memRatio) ? memRatio <= 1.1 : null,
-    `${memRatio.toFixed(2)}×`,
+  // The targets of issue 18, as ratios against plain Socket.IO measured in this same run (absolute
+  // figures on a shared machine are noise; the ratios are what the targets are about).
+  const rel = (f: (r: LoadResult) => number | null): number => {
+    const [a, b] = [f(ours), f(base)];
+    return a !== null && b !== null && b !== 0 ? a / b : NaN;
+  };
+  type Target = [label: string, ratio: number, limit: number, atLeast?: boolean];
+  const targets: Target[] = [
+    ['heap per connected player', rel((r) => r.totals.heapPerConnectionBytes), 1.1],
+    ['join p99', rel((r) => r.join.p99), 2],
+    ...(idle
+      ? []
+      : ([
+          ['deliveries per second', rel((r) => r.throughput.deliveriesPerSec), 0.9, true],
+          ['server CPU', rel((r) => r.totals.cpuPercent), 1.2],
+          ['delivery p99', rel((r) => r.delivery.p99), 1.2],
+        ] as Target[])),
+  ];
+  console.log('\nTargets (ours / plain Socket.IO, this run):');
+  console.log(
+    table([
+      ['', 'ours / Socket.IO', 'target', ''],
+      ...targets.map(([label, ratio, limit, atLeast]) => [
+        label,
+        Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a',
+        `${atLeast ? '≥' : '≤'} ${limit}×`,
+        !Number.isFinite(ratio) ? 'n/a' : (atLeast ? ratio >= limit : ratio <= limit) ? 'met' : 'NOT met',
+      ]),
+    ]),
   );
-  if (!idle) {
-    const thr = ours.throughput.deliveriesPerSec / base.throughput.deliveriesPerSec;
-    check('deliveries per second ≥ 0.9× plain Socket.IO', thr >= 0.9, `${thr.toFixed(2)}×`);
-    const holds = base.delivery.p99 <= 50;
-    check(
-      'p99 broadcast latency ≤ 50 ms where plain Socket.IO holds it',
-      holds ? ours.delivery.p99 <= 50 : null,
-      holds
-        ? `${fmtMs(ours.delivery.p99)} (plain ${fmtMs(base.delivery.p99)})`
-        : `plain Socket.IO is at ${fmtMs(base.delivery.p99)}: lower the load`,
+  if (!idle && base.delivery.p99 > 50)
+    console.log(
+      `note: plain Socket.IO's delivery p99 is ${fmtMs(base.delivery.p99)}: the machine is saturated, lower the load`,
     );
-  }
 }
 if (o.json) {
   writeFileSync(

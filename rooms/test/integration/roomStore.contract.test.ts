@@ -118,6 +118,30 @@ describe.each([
     await expect(store.applyChange('NOSUCH', () => 1)).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });
   });
 
+  it('keeps the chat history through changes: appended, trimmed, untouched by a rejected change or a copy', async () => {
+    const r = room();
+    await store.createRoom(r);
+    const say = (id: string) => (draft: RoomRecord) => {
+      draft.chat.push({ id, playerId: 'p', name: 'P', text: `hi ${id}`, at: 1 } as never);
+      if (draft.chat.length > 3) draft.chat.splice(0, draft.chat.length - 3);
+    };
+    for (const id of ['a', 'b', 'c', 'd'])
+      expect((await store.applyChange(r.code, say(id))).changed).toBe(true);
+    const ids = async () => (await store.loadRoom(r.code))!.chat.map((m) => (m as { id: string }).id);
+    expect(await ids()).toEqual(['b', 'c', 'd']);
+    await expect(
+      store.applyChange(r.code, (draft) => {
+        say('e')(draft);
+        throw new Error('rule broken');
+      }),
+    ).rejects.toThrow('rule broken');
+    const copy = await store.loadRoom(r.code);
+    copy!.chat.length = 0;
+    expect(await ids()).toEqual(['b', 'c', 'd']);
+    expect((await store.applyChange(r.code, (draft) => draft.chat.length)).changed).toBe(false);
+    expect((await store.loadRoom(r.code))!.version).toBe(5);
+  });
+
   it('loses no update when many changes race on one room', async () => {
     const r = room();
     await store.createRoom(r);
