@@ -1,12 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import type { RoomStore } from '@gamebuddies/rooms';
 import { testCluster } from './cluster.js';
 import { applyCrds } from './crds.js';
 import {
-  allocate,
   createFleet,
   deleteGameServer,
   gameServersIn,
@@ -215,20 +220,25 @@ describe('the operator places GameRooms on real Agones GameServers', () => {
     const { namespace } = await namespaceWithServers();
     await createFleet(admin, namespace, 'rps', { replicas: 2, roomsCapacity: 3, labels: { [LABEL]: 'rps' } });
     await gameServersIn(admin, namespace, 'Ready', 2, 90_000);
-    // The crash: the room was created and allocated by Agones, but no status was written.
+    const operator = await startOperator(namespace);
     await createRoom(namespace, 'survivor', { gameType: 'rps', roomCode: 'QRSTUV' });
-    const first = await allocate(admin, namespace, {
-      selectors: [{ matchLabels: { [LABEL]: 'rps' }, lists: { rooms: { minAvailable: 1 } } }],
-      lists: { rooms: { addValues: ['QRSTUV'] } },
-    });
-    expect(first.status.state).toBe('Allocated');
+    const placed = await ready(namespace, 'survivor');
+    const holder = placed.status.gameServer.name;
+    // The crash: the room's record is in the store and Agones allocated it (its code is in the
+    // List), but the operator died before the status said so.
+    await operator.crash();
+    await custom.patchNamespacedCustomObjectStatus(
+      { ...GR, namespace, name: 'survivor', body: { status: null } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    expect((await getRoom(namespace, 'survivor')).status).toBeUndefined();
     await startOperator(namespace);
     const room = await ready(namespace, 'survivor');
-    expect(room.status.gameServer.name).toBe(first.status.gameServerName);
+    expect(room.status.gameServer.name).toBe(holder);
     // Reconciled again (a second operator replica later, a resync): still one holder.
     await startOperator(namespace);
     await new Promise((r) => setTimeout(r, 3000));
-    expect(await holders(namespace, 'QRSTUV')).toEqual([first.status.gameServerName]);
+    expect(await holders(namespace, 'QRSTUV')).toEqual([holder]);
   }, 180_000);
 
   it('moves a room when its GameServer is deleted, and when its game-server process dies; the room keeps its state', async () => {
