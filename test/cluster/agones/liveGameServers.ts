@@ -197,8 +197,9 @@ export class LiveGameServers {
       for (let attempt = 0; ; attempt++) {
         const res = await sdk('/ready').catch(() => null);
         if (res?.ok) break;
-        if (attempt > 100 || this.stopped)
-          throw new Error(`sdk-server of ${name} never took Ready:\n${tail(sidecarLog)}`);
+        // Stopped while this sidecar was starting: stop() did not see it, so it is ended here.
+        if (this.stopped) return this.remove(name);
+        if (attempt > 100) throw new Error(`sdk-server of ${name} never took Ready:\n${tail(sidecarLog)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
       live.healthTimer = setInterval(() => void sdk('/health').catch(() => undefined), 500);
@@ -239,6 +240,8 @@ export class LiveGameServers {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    // Launches in flight finish first: each ends its own processes once it sees `stopped`.
+    for (let i = 0; this.starting.size > 0 && i < 150; i++) await new Promise((r) => setTimeout(r, 100));
     await Promise.all([...this.live.keys()].map((name) => this.remove(name)));
   }
 }
