@@ -124,12 +124,7 @@ function reseat(
   connectionId: string,
   events: RoomEvent[],
 ): JoinResult {
-  player.connected = true;
-  player.disconnectedAt = null;
-  player.connectionId = connectionId;
-  player.serverId = ctx.serverId;
-  draft.timers = draft.timers.filter((t) => t.key !== SEAT_TIMER_PREFIX + player.id);
-  events.push({ type: 'rejoined', playerId: player.id });
+  restoreConnection(ctx, draft, player, connectionId, events);
   return { room: draft, player, sessionToken };
 }
 
@@ -156,7 +151,7 @@ export function removePlayer(
   events.push({ type: 'left', playerId: player.id, name: player.name, reason });
 }
 
-/** A seat freed while its socket was in fact still connected (a liveness lapse): connected again. */
+/** The seat is connected again through `connectionId` (a rejoin, or a liveness lapse that was not a disconnect). */
 export function restoreConnection(
   ctx: RulesContext,
   draft: RoomRecord,
