@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { randomBytes } from 'node:crypto';
 import { builtinGames } from '@gamebuddies/games';
 import { GameRegistry, RoomService, createLogger, type RoomStore } from '@gamebuddies/rooms';
-import { FakeAgonesSdk } from '../helpers/fakeAgonesSdk.js';
+import { LocalAgonesSdk } from '../helpers/localAgonesSdk.js';
 import { freePort } from '../helpers/ports.js';
 import { RedisServer } from '../helpers/redisServer.js';
 import { redisRoomStore } from '../helpers/roomStores.js';
@@ -11,19 +11,25 @@ import { RunningProcess } from '../helpers/processes.js';
 import { TestPlayer } from '../helpers/players.js';
 import { waitUntil } from '../helpers/wait.js';
 
-// A game-server process under Agones: the SDK sidecar is a fake gRPC server (Agones cannot run
-// here); Redis, the process and the players are real.
+// A game-server process under Agones: the SDK sidecar is Agones' own sdk-server in local mode (built
+// from Agones v1.60.0 by `npm run cluster:build`); Redis, the process and the players are real. The
+// full Agones (controller, allocation, Fleets) runs in the cluster layer.
+
+// The first run on a machine builds Agones from source (cached afterwards).
+const BUILD_TIMEOUT_MS = 40 * 60_000;
 
 let redis: RedisServer;
 beforeAll(async () => {
   redis = await RedisServer.start();
-});
+  // Builds (or finds cached) Agones' sdk-server once, before any test's own timeout runs.
+  await LocalAgonesSdk.start({ port: await freePort() }).then((sdk) => sdk.stop());
+}, BUILD_TIMEOUT_MS);
 afterAll(async () => {
   await redis.stop();
 });
 
 interface Setup {
-  sdk: FakeAgonesSdk;
+  sdk: LocalAgonesSdk;
   server: ServerProcess;
   store: RoomStore;
   /** Creates rooms as the operator does: in the store, not yet on any server. */
@@ -41,8 +47,8 @@ afterEach(async () => {
 
 async function setup(env: Record<string, string> = {}, labels: Record<string, string> = {}): Promise<Setup> {
   const port = await freePort();
-  const sdk = new FakeAgonesSdk({ port, labels: { 'gamebuddies.io/accepting': 'true', ...labels } });
-  const sdkPort = await sdk.start();
+  const sdk = await LocalAgonesSdk.start({ port, labels: { 'gamebuddies.io/accepting': 'true', ...labels } });
+  const sdkPort = sdk.grpcPort;
   const prefix = `ag${randomBytes(3).toString('hex')}:`;
   const server = await ServerProcess.start(`gs-${port}`, {
     PORT: String(port),
@@ -72,29 +78,27 @@ async function setup(env: Record<string, string> = {}, labels: Record<string, st
   open.push(s);
   // Agones allocates only Ready GameServers: tests start from there (the server calls Ready() just
   // after it listens, so /healthz can answer a moment before).
-  await waitUntil(() => sdk.gameServer.state === 'Ready', 5000, 'the GameServer to be Ready');
+  await waitUntil(async () => (await sdk.state()) === 'Ready', 5000, 'the GameServer to be Ready');
   return s;
 }
 
 describe('the game server under Agones', () => {
   it('connects to the SDK, sets its room capacity, goes Ready and pings health', async () => {
     const { sdk, server } = await setup();
-    await waitUntil(() => sdk.gameServer.state === 'Ready');
-    expect(sdk.gameServer.lists.rooms!.capacity).toBe(5);
+    expect((await sdk.gameServer()).lists.rooms!.capacity).toBe(5);
     // The watch is opened right after Ready; it may reach the sidecar a moment later.
-    await waitUntil(() => sdk.calls.includes('WatchGameServer'), 5000, 'the GameServer watch');
-    expect(sdk.calls).toEqual(
-      expect.arrayContaining(['GetGameServer', 'UpdateList', 'Ready', 'WatchGameServer']),
-    );
-    await waitUntil(() => sdk.health >= 3, 5000, 'health pings');
+    await waitUntil(() => sdk.requests('Connected to watch GameServer...') > 0, 5000, 'the GameServer watch');
+    expect(sdk.requests('Getting GameServer details')).toBeGreaterThan(0);
+    expect(sdk.requests('Updating List')).toBeGreaterThan(0);
+    expect(sdk.requests('Ready request has been received!')).toBe(1);
+    await waitUntil(() => sdk.requests('Health Ping Received!') >= 3, 5000, 'health pings');
     expect((await server.api('/health')).body.status).toBe('healthy');
   });
 
   it("opens a room when its code appears in the rooms List, at this server's address", async () => {
     const { sdk, server, operator, store } = await setup();
-    await waitUntil(() => sdk.gameServer.state === 'Ready');
     const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
-    sdk.allocateRoom(room.code);
+    await sdk.allocateRoom(room.code);
     await waitUntil(
       async () => (await store.loadRoom(room.code))?.url === server.url,
       5000,
@@ -116,11 +120,11 @@ describe('the game server under Agones', () => {
     expect(missing.message).toBe('ROOM_NOT_FOUND');
   });
 
-  it('admits a room allocated a moment ago even before the watch reported it', async () => {
+  it('admits a player the moment the room is allocated, racing the watch event', async () => {
     const { sdk, server, operator } = await setup();
     const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
-    // The allocation lands in the sidecar without a watch event (as if the stream lagged).
-    sdk.gameServer.lists.rooms!.values.push(room.code);
+    // The player arrives as soon as the allocation is in the sidecar, racing its watch event.
+    await sdk.allocateRoom(room.code);
     const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
     expect(host.joined).toMatchObject({ role: 'host' });
     host.close();
@@ -128,33 +132,31 @@ describe('the game server under Agones', () => {
 
   it('gives the slot back when the last player leaves, and returns to Ready', async () => {
     const { sdk, server, operator, store } = await setup();
-    await waitUntil(() => sdk.gameServer.state === 'Ready');
     const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
-    sdk.allocateRoom(room.code);
-    expect(sdk.gameServer.state).toBe('Allocated');
+    await sdk.allocateRoom(room.code);
+    expect(await sdk.state()).toBe('Allocated');
     const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
     expect(await host.emit('room:leave', {})).toMatchObject({ ok: true });
-    await waitUntil(() => sdk.gameServer.lists.rooms!.values.length === 0, 5000, 'the slot to be freed');
+    await waitUntil(async () => (await sdk.rooms()).length === 0, 5000, 'the slot to be freed');
     expect(await store.loadRoom(room.code)).toBeNull();
-    await waitUntil(() => sdk.gameServer.state === 'Ready', 5000, 'Ready again');
-    expect(sdk.count('Ready')).toBe(2);
+    await waitUntil(async () => (await sdk.state()) === 'Ready', 5000, 'Ready again');
+    expect(sdk.requests('Ready request has been received!')).toBe(2);
   });
 
   it('frees the slot of a code that has no room in the store', async () => {
     const { sdk } = await setup();
-    await waitUntil(() => sdk.gameServer.state === 'Ready');
-    sdk.allocateRoom('QQQQQQ');
-    await waitUntil(() => sdk.gameServer.lists.rooms!.values.length === 0, 5000, 'the bogus code to go');
-    expect(sdk.count('RemoveListValue')).toBe(1);
+    await sdk.allocateRoom('QQQQQQ');
+    await waitUntil(async () => (await sdk.rooms()).length === 0, 5000, 'the bogus code to go');
+    expect(sdk.requests('Removing Value from List')).toBe(1);
   });
 
   it('lets go of a room the operator moved away: its players are sent on', async () => {
     const { sdk, server, operator } = await setup();
     const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
-    sdk.allocateRoom(room.code);
+    await sdk.allocateRoom(room.code);
     const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
     const gone = host.disconnected();
-    sdk.removeRoom(room.code);
+    await sdk.removeRoom(room.code);
     await gone;
     const refused = await TestPlayer.refused(server.url, { roomCode: room.code, token: host.sessionToken });
     expect(refused.message).toBe('ROOM_MOVED');
@@ -163,29 +165,32 @@ describe('the game server under Agones', () => {
   it('publishes its connected players to the players Counter, at a bounded rate', async () => {
     const { sdk, server, operator } = await setup();
     const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
-    sdk.allocateRoom(room.code);
+    await sdk.allocateRoom(room.code);
     const players = [await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken })];
     for (let i = 0; i < 5; i++)
       players.push(await TestPlayer.join(server.url, { roomCode: room.code, name: `P${i}` }));
-    await waitUntil(() => sdk.gameServer.counters.players!.count === 6, 5000, 'six players published');
-    const started = sdk.count('UpdateCounter');
+    const playerCount = async () => (await sdk.gameServer()).counters.players!.count;
+    await waitUntil(async () => (await playerCount()) === 6, 5000, 'six players published');
+    const started = sdk.requests('Updating Counter');
     const t0 = Date.now();
     for (const p of players.slice(1)) p.close();
-    await waitUntil(() => sdk.gameServer.counters.players!.count === 1, 5000, 'one player left');
+    await waitUntil(async () => (await playerCount()) === 1, 5000, 'one player left');
     // Five changes in a burst, published at most about once a second.
-    expect(sdk.count('UpdateCounter') - started).toBeLessThanOrEqual(Math.ceil((Date.now() - t0) / 1000) + 1);
+    expect(sdk.requests('Updating Counter') - started).toBeLessThanOrEqual(
+      Math.ceil((Date.now() - t0) / 1000) + 1,
+    );
     players[0]!.close();
   });
 
   it('on SIGTERM tells its players to reconnect, hands its leases back, then calls Shutdown', async () => {
     const { sdk, server, operator, store, prefix } = await setup();
     const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
-    sdk.allocateRoom(room.code);
+    await sdk.allocateRoom(room.code);
     const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
     const told = host.next('server:shutdown');
     await server.stop();
     expect(await told).toEqual({ reconnect: true });
-    expect(sdk.gameServer.state).toBe('Shutdown');
+    expect(await sdk.state()).toBe('Shutdown');
     expect(server.proc.output).toContain('Agones: Shutdown');
     const client = redis.client();
     expect(await client.exists(`${prefix}lease:${room.code}`)).toBe(0);
@@ -196,30 +201,30 @@ describe('the game server under Agones', () => {
   it('shuts down once its last room ends when drained (label gamebuddies.io/accepting=false)', async () => {
     const { sdk, server, operator } = await setup();
     const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
-    sdk.allocateRoom(room.code);
+    await sdk.allocateRoom(room.code);
     const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
     // The rollout's allocationOverflow (or `kubectl label`) marks it while the room plays on.
-    sdk.setLabel('gamebuddies.io/accepting', 'false');
+    await sdk.setLabel('gamebuddies.io/accepting', 'false');
     expect(await host.emit('room:chat', { text: 'still playing' })).toMatchObject({ ok: true });
     await host.emit('room:leave', {});
     expect(await server.proc.exited).toBe(0);
-    expect(sdk.gameServer.state).toBe('Shutdown');
+    expect(await sdk.state()).toBe('Shutdown');
   });
 
   it('when drained, leaves within DRAIN_TIMEOUT_MS even with a room still playing, which survives', async () => {
     const { sdk, server, operator, store } = await setup({ DRAIN_TIMEOUT_MS: '800' });
     const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
-    sdk.allocateRoom(room.code);
+    await sdk.allocateRoom(room.code);
     const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
     expect(await host.emit('room:chat', { text: 'acknowledged before the drain' })).toMatchObject({
       ok: true,
     });
     const told = host.next('server:shutdown');
-    sdk.setLabel('gamebuddies.io/accepting', 'false');
+    await sdk.setLabel('gamebuddies.io/accepting', 'false');
     // The player is told to reconnect (the operator moves the room), not that the room ended.
     expect(await told).toEqual({ reconnect: true });
     expect(await server.proc.exited).toBe(0);
-    expect(sdk.gameServer.state).toBe('Shutdown');
+    expect(await sdk.state()).toBe('Shutdown');
     expect(server.proc.output).toContain('drain timed out');
     const kept = await store.loadRoom(room.code);
     expect(kept).not.toBeNull();

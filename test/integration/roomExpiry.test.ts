@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { builtinGames } from '@gamebuddies/games';
 import { GameRegistry, RoomService, createLogger } from '@gamebuddies/rooms';
-import { FakeAgonesSdk } from '../helpers/fakeAgonesSdk.js';
+import { LocalAgonesSdk } from '../helpers/localAgonesSdk.js';
 import { freePort } from '../helpers/ports.js';
 import { RedisServer } from '../helpers/redisServer.js';
 import { redisRoomStore } from '../helpers/roomStores.js';
@@ -12,15 +12,17 @@ import { waitUntil } from '../helpers/wait.js';
 
 // A room that expires by TTL (no change for ROOM_TTL_SECONDS) releases everything it held, in one
 // place: its players are told, its lease and Redis index entries go, its code leaves the
-// GameServer's rooms List and the server becomes Ready again. The SDK sidecar is the fake gRPC
-// server (Agones cannot run here); Redis, the process and the player are real.
+// GameServer's rooms List and the server becomes Ready again. The SDK sidecar is Agones' own
+// sdk-server in local mode; Redis, the process and the player are real.
 
 const TTL_SECONDS = 10; // the smallest ROOM_TTL_SECONDS allowed
 
 let redis: RedisServer;
 beforeAll(async () => {
   redis = await RedisServer.start();
-});
+  // Builds (or finds cached) Agones' sdk-server once, before the test's own timeout runs.
+  await LocalAgonesSdk.start({ port: await freePort() }).then((sdk) => sdk.stop());
+}, 40 * 60_000);
 afterAll(async () => {
   await redis.stop();
 });
@@ -28,8 +30,8 @@ afterAll(async () => {
 describe('room expiry', () => {
   it('an idle room that expires gives back its lease, indexes and List slot', async () => {
     const port = await freePort();
-    const sdk = new FakeAgonesSdk({ port });
-    const sdkPort = await sdk.start();
+    const sdk = await LocalAgonesSdk.start({ port });
+    const sdkPort = sdk.grpcPort;
     const prefix = `ex${randomBytes(3).toString('hex')}:`;
     const server = await ServerProcess.start(`gs-${port}`, {
       PORT: String(port),
@@ -44,7 +46,7 @@ describe('room expiry', () => {
     const store = await redisRoomStore(redis.url, prefix, 'operator');
     const client = redis.client();
     try {
-      await waitUntil(() => sdk.gameServer.state === 'Ready', 5000, 'the GameServer to be Ready');
+      await waitUntil(async () => (await sdk.state()) === 'Ready', 5000, 'the GameServer to be Ready');
       const operator = new RoomService(
         store,
         new GameRegistry(builtinGames()),
@@ -57,19 +59,15 @@ describe('room expiry', () => {
         createLogger('silent'),
       );
       const { room, hostToken } = await operator.createRoom({ gameType: 'rps', hostName: 'Ana' });
-      sdk.allocateRoom(room.code);
+      await sdk.allocateRoom(room.code);
       const host = await TestPlayer.join(server.url, { roomCode: room.code, token: hostToken });
       const closed = host.next('room:closed', () => true, (TTL_SECONDS + 10) * 1000);
       expect(await client.exists(`${prefix}lease:${room.code}`)).toBe(1);
 
       // Nobody does anything: after the TTL the room is gone, and so is everything it held.
       expect(await closed).toMatchObject({ reason: 'expired' });
-      await waitUntil(
-        () => sdk.gameServer.lists.rooms!.values.length === 0,
-        5000,
-        'the List slot to be freed',
-      );
-      await waitUntil(() => sdk.gameServer.state === 'Ready', 5000, 'Ready again');
+      await waitUntil(async () => (await sdk.rooms()).length === 0, 5000, 'the List slot to be freed');
+      await waitUntil(async () => (await sdk.state()) === 'Ready', 5000, 'Ready again');
       expect(await store.loadRoom(room.code)).toBeNull();
       expect(await client.exists(`${prefix}lease:${room.code}`, `${prefix}lease:${room.code}:epoch`)).toBe(0);
       expect(await client.zscore(`${prefix}rooms`, room.code)).toBeNull();
