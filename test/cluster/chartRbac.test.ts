@@ -5,7 +5,7 @@ import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/clie
 import { testCluster } from './cluster.js';
 import { CHART, renderChart, writeObjects, type KubeObject } from './chart.js';
 import { kubectl } from './kubectl.js';
-import { applyCrds } from './crds.js';
+import { applyCrds, GR } from './crds.js';
 import { deleteGameServer, gameServersIn, getGameServer, listGameServers } from './agones.js';
 import { LiveGameServers } from './agones/liveGameServers.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
@@ -22,7 +22,6 @@ const cluster = testCluster();
 const admin = cluster.admin();
 const core = admin.makeApiClient(CoreV1Api);
 const custom = admin.makeApiClient(CustomObjectsApi);
-const GR = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' };
 const RBAC_KINDS = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
 const API_KEY = 'chart-rbac-key-0123456789';
 

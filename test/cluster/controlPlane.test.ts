@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -12,7 +11,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './crds.js';
+import { applyCrds, GAMEROOM_CRD } from './crds.js';
 import { allocate, createFleet, gameServersIn, getGameServer } from './agones.js';
 import { LiveGameServers } from './agones/liveGameServers.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -20,7 +19,6 @@ import { waitUntil } from '../helpers/wait.js';
 const cluster = testCluster();
 const admin = cluster.admin();
 const namespace = `t-${randomBytes(3).toString('hex')}`;
-const GAMEROOM_CRD = fileURLToPath(new URL('../../crds/gamerooms.gamebuddies.io.yaml', import.meta.url));
 const gr = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' };
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { kubectl as runKubectl } from './kubectl.js';
@@ -15,4 +16,20 @@ export async function applyCrds(kubectl: string, kubeconfigPath: string, file: s
   run(['apply', '--server-side', '--force-conflicts', '-f', file]);
   run(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((name) => `crd/${name}`)]);
   return crds;
+}
+
+/** The project's GameRoom CRD, and its coordinates for client-node's CustomObjectsApi. */
+export const GAMEROOM_CRD = fileURLToPath(
+  new URL('../../crds/gamerooms.gamebuddies.io.yaml', import.meta.url),
+);
+export const GR = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' } as const;
+/** The label the operator and the chart's Fleets select game servers by. */
+export const LABEL = 'gamebuddies.io/game-type';
+
+/** Installs the GameRoom CRD on the test cluster (idempotent: every suite may call it). */
+export async function installGameRoomCrd(cluster: {
+  kubectl: string;
+  kubeconfigPath: string;
+}): Promise<void> {
+  await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
 }

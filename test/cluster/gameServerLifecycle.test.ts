@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './crds.js';
+import { GR, LABEL, installGameRoomCrd } from './crds.js';
 import { createFleet, gameServersIn, getGameServer } from './agones.js';
 import { LiveGameServers } from './agones/liveGameServers.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
@@ -18,14 +17,11 @@ import { waitUntil } from '../helpers/wait.js';
 const cluster = testCluster();
 const admin = cluster.admin();
 const custom = admin.makeApiClient(CustomObjectsApi);
-const GAMEROOM_CRD = fileURLToPath(new URL('../../crds/gamerooms.gamebuddies.io.yaml', import.meta.url));
-const GR = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' };
-const LABEL = 'gamebuddies.io/game-type';
 
 let redis: RedisServer;
 const stops: Array<() => Promise<void>> = [];
 beforeAll(async () => {
-  await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
+  await installGameRoomCrd(cluster);
   redis = await RedisServer.start();
 });
 afterEach(async () => {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { hashToken, type RoomStore } from '@gamebuddies/rooms';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './crds.js';
+import { GR, installGameRoomCrd } from './crds.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { RedisServer } from '../helpers/redisServer.js';
 import { redisRoomStore } from '../helpers/roomStores.js';
@@ -14,15 +13,13 @@ const cluster = testCluster();
 const admin: KubeConfig = cluster.admin();
 const custom = admin.makeApiClient(CustomObjectsApi);
 const core = admin.makeApiClient(CoreV1Api);
-const GAMEROOM_CRD = fileURLToPath(new URL('../../crds/gamerooms.gamebuddies.io.yaml', import.meta.url));
-const GR = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' };
 
 let redis: RedisServer;
 let store: RoomStore;
 const prefix = `ht${randomBytes(3).toString('hex')}:`;
 
 beforeAll(async () => {
-  await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
+  await installGameRoomCrd(cluster);
   redis = await RedisServer.start();
   store = await redisRoomStore(redis.url, prefix, 'test');
 });

@@ -3,12 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { gameRoomName } from '@gamebuddies/operator';
 import { newRoomCode } from '@gamebuddies/rooms';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './crds.js';
+import { GR, installGameRoomCrd } from './crds.js';
 import { ApiProxy } from './apiProxy.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
 import { freePort } from '../helpers/ports.js';
@@ -21,15 +20,13 @@ const cluster = testCluster();
 const admin: KubeConfig = cluster.admin();
 const custom = admin.makeApiClient(CustomObjectsApi);
 const core = admin.makeApiClient(CoreV1Api);
-const GAMEROOM_CRD = fileURLToPath(new URL('../../crds/gamerooms.gamebuddies.io.yaml', import.meta.url));
-const GR = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' };
 const KEY = 'test-key-0123456789abcdef';
 
 let redis: RedisServer;
 const prefix = `is${randomBytes(3).toString('hex')}:`;
 
 beforeAll(async () => {
-  await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
+  await installGameRoomCrd(cluster);
   redis = await RedisServer.start();
 });
 afterAll(async () => {

@@ -3,10 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './crds.js';
+import { GR, LABEL, installGameRoomCrd } from './crds.js';
 import { createFleet, gameServersIn, listGameServers } from './agones.js';
 import { LiveGameServers } from './agones/liveGameServers.js';
 import { ApiProxy } from './apiProxy.js';
@@ -22,9 +21,6 @@ const cluster = testCluster();
 const admin: KubeConfig = cluster.admin();
 const custom = admin.makeApiClient(CustomObjectsApi);
 const core = admin.makeApiClient(CoreV1Api);
-const GAMEROOM_CRD = fileURLToPath(new URL('../../crds/gamerooms.gamebuddies.io.yaml', import.meta.url));
-const GR = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' };
-const LABEL = 'gamebuddies.io/game-type';
 // The OperatorProcess defaults: lease 3 s, renew deadline 2 s, retry period 300 ms.
 const LEASE_MS = 3000;
 const RETRY_MS = 300;
@@ -36,7 +32,7 @@ const running: Array<{ operator?: OperatorProcess; proxy: ApiProxy }> = [];
 const lives: LiveGameServers[] = [];
 
 beforeAll(async () => {
-  await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
+  await installGameRoomCrd(cluster);
   redis = await RedisServer.start();
 });
 afterEach(async () => {

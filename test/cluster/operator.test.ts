@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -10,7 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import type { RoomStore } from '@gamebuddies/rooms';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './crds.js';
+import { GR, LABEL, installGameRoomCrd } from './crds.js';
 import {
   createFleet,
   deleteGameServer,
@@ -34,9 +33,6 @@ const cluster = testCluster();
 const admin: KubeConfig = cluster.admin();
 const custom = admin.makeApiClient(CustomObjectsApi);
 const core = admin.makeApiClient(CoreV1Api);
-const GAMEROOM_CRD = fileURLToPath(new URL('../../crds/gamerooms.gamebuddies.io.yaml', import.meta.url));
-const GR = { group: 'gamebuddies.io', version: 'v1alpha1', plural: 'gamerooms' };
-const LABEL = 'gamebuddies.io/game-type';
 
 let redis: RedisServer;
 let store: RoomStore;
@@ -45,7 +41,7 @@ const operators: OperatorProcess[] = [];
 const lives: LiveGameServers[] = [];
 
 beforeAll(async () => {
-  await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
+  await installGameRoomCrd(cluster);
   redis = await RedisServer.start();
   store = await redisRoomStore(redis.url, prefix, 'test');
 });

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { RoomClient } from '@gamebuddies/client';
 import { ADMIN_KEY, CONTRACT_API_KEYS, describeRoomsApiContract } from '../api/roomsApiContract.js';
 import { testCluster } from './cluster.js';
-import { applyCrds } from './crds.js';
+import { LABEL, installGameRoomCrd } from './crds.js';
 import { createFleet, deleteGameServer, gameServersIn, listGameServers } from './agones.js';
 import { LiveGameServers } from './agones/liveGameServers.js';
 import { OperatorProcess } from '../helpers/operatorProcess.js';
@@ -18,12 +17,10 @@ import { waitUntil } from '../helpers/wait.js';
 
 const cluster = testCluster();
 const admin = cluster.admin();
-const GAMEROOM_CRD = fileURLToPath(new URL('../../crds/gamerooms.gamebuddies.io.yaml', import.meta.url));
-const LABEL = 'gamebuddies.io/game-type';
 
 let redis: RedisServer;
 beforeAll(async () => {
-  await applyCrds(cluster.kubectl, cluster.kubeconfigPath, GAMEROOM_CRD);
+  await installGameRoomCrd(cluster);
   redis = await RedisServer.start();
 });
 afterAll(async () => {
