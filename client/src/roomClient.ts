@@ -348,11 +348,14 @@ export class RoomClient {
         this.emit('joined', payload);
         this.emit('state', payload.room);
       });
-      socket.on('room:state', (snapshot) => {
+      const applySnapshot = (snapshot: RoomSnapshot) => {
         if (this.room && snapshot.version < this.room.version) return;
         this.room = snapshot;
         this.emit('state', snapshot);
-      });
+      };
+      socket.on('room:state', applySnapshot);
+      // A join is one frame that carries the new snapshot; there is no `room:state` after it.
+      socket.on('player:joined', ({ room }) => applySnapshot(room));
       socket.on('chat:message', ({ message, version }) => {
         if (!this.room) return;
         const chat = [...this.room.chat, message].slice(-100);
