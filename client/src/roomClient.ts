@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
   ClientToServerEvents,
+  PlayerJoined,
   RoomJoined,
   RoomSnapshot,
   RtcSignal,
@@ -354,8 +355,11 @@ export class RoomClient {
         this.emit('state', snapshot);
       };
       socket.on('room:state', applySnapshot);
-      // A join is one frame that carries the new snapshot; there is no `room:state` after it.
-      socket.on('player:joined', ({ room }) => applySnapshot(room));
+      // A join is one frame that carries the new snapshot; there is no `room:state` after it. A server
+      // from before that change (a rolling upgrade) sends no `room` here and a `room:state` after it.
+      socket.on('player:joined', (joined: Partial<PlayerJoined>) => {
+        if (joined.room) applySnapshot(joined.room);
+      });
       socket.on('chat:message', ({ message, version }) => {
         if (!this.room) return;
         const chat = [...this.room.chat, message].slice(-100);
