@@ -47,7 +47,8 @@ describe('joining a room', () => {
   it('tells each member of a filling room of each join in one frame that shows the new player', async () => {
     const room = await server.createRoom({ gameType: 'rps', hostName: 'Hana', maxPlayers: 10 });
     const members = [await join(server.url, { roomCode: room.roomCode, token: room.hostToken })];
-    for (let i = 1; i < 10; i++) members.push(await join(server.url, { roomCode: room.roomCode, name: `P${i}` }));
+    for (let i = 1; i < 10; i++)
+      members.push(await join(server.url, { roomCode: room.roomCode, name: `P${i}` }));
     const everyone = members.map((m) => m.id);
     // The last join's frames: every earlier member shows the full room.
     await Promise.all(

@@ -90,7 +90,8 @@ export class RoomBroadcaster {
     }
     // The joining socket is in none of these channels yet: it gets `room:joined` when it is admitted.
     for (const { snapshot, channels } of groups.values()) {
-      if (joined) nsp.to(channels).emit('player:joined', { ...joined, version: room.version, room: snapshot });
+      if (joined)
+        nsp.to(channels).emit('player:joined', { ...joined, version: room.version, room: snapshot });
       else nsp.to(channels).emit('room:state', snapshot);
     }
   };
