@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
 import { fmtMs, table } from '../loadtest/dist/format.js';
-import { freePort, killAll, waitFor, Child } from '../loadtest/dist/processes.js';
+import { freePort, killAll, procSample, waitFor, Child } from '../loadtest/dist/processes.js';
 import { createRooms } from '../loadtest/dist/rooms.js';
 import { startGameServers } from '../loadtest/dist/servers.js';
 
@@ -35,11 +35,13 @@ interface Timing {
   connect: number[];
   total: number[];
   failures: number;
+  /** The server process's CPU time over the joins, divided by the joins (ms). */
+  cpuPerJoin: number;
 }
 
 /** Starts one join every 1/rate seconds; `join` resolves with [lookup ms, connect ms] or throws. */
 async function paced(join: (i: number) => Promise<[number, number]>): Promise<Timing> {
-  const t: Timing = { lookup: [], connect: [], total: [], failures: 0 };
+  const t: Timing = { lookup: [], connect: [], total: [], failures: 0, cpuPerJoin: NaN };
   await Promise.all(
     Array.from(
       { length: o.players },
@@ -84,6 +86,15 @@ function connect(url: string, auth: Record<string, string>, sockets: Socket[]): 
   });
 }
 
+/** Adds the server's CPU time per join: on shared cores it moves less than the latencies do. */
+async function withCpu(pid: number, run: Promise<Timing>): Promise<Timing> {
+  const before = procSample(pid)?.cpuSeconds ?? NaN;
+  const t = await run;
+  const after = procSample(pid)?.cpuSeconds ?? NaN;
+  t.cpuPerJoin = ((after - before) * 1000) / o.players;
+  return t;
+}
+
 async function ours(): Promise<Timing> {
   const game = await startGameServers({
     servers: 1,
@@ -96,21 +107,28 @@ async function ours(): Promise<Timing> {
       gameType: GAME,
       maxPlayers: o['room-size'],
     });
-    return await paced(async (i) => {
-      const room = rooms[Math.floor(i / o['room-size'])]!;
-      const started = performance.now();
-      const response = await fetch(`${room.url}/r/${room.roomCode}`, {
-        headers: { accept: 'application/json' },
-      });
-      const location = (await response.json()) as { url: string; namespace: string };
-      const lookup = performance.now() - started;
-      const auth: Record<string, string> =
-        i % o['room-size'] === 0 ? { token: room.hostToken } : { name: `p${i}` };
-      return [
-        lookup,
-        await connect(`${location.url}${location.namespace}`, { roomCode: room.roomCode, ...auth }, sockets),
-      ];
-    });
+    return await withCpu(
+      game.servers[0]!.pid,
+      paced(async (i) => {
+        const room = rooms[Math.floor(i / o['room-size'])]!;
+        const started = performance.now();
+        const response = await fetch(`${room.url}/r/${room.roomCode}`, {
+          headers: { accept: 'application/json' },
+        });
+        const location = (await response.json()) as { url: string; namespace: string };
+        const lookup = performance.now() - started;
+        const auth: Record<string, string> =
+          i % o['room-size'] === 0 ? { token: room.hostToken } : { name: `p${i}` };
+        return [
+          lookup,
+          await connect(
+            `${location.url}${location.namespace}`,
+            { roomCode: room.roomCode, ...auth },
+            sockets,
+          ),
+        ];
+      }),
+    );
   } finally {
     for (const s of sockets) s.disconnect();
     await game.stop();
@@ -126,14 +144,17 @@ async function relay(): Promise<Timing> {
   const sockets: Socket[] = [];
   try {
     await waitFor('the plain socketio server', async () => (await fetch(`${url}/stats`)).ok, proc);
-    return await paced(async (i) => [
-      0,
-      await connect(
-        `${url}/${GAME}`,
-        { roomCode: `R${Math.floor(i / o['room-size'])}`, name: `p${i}` },
-        sockets,
-      ),
-    ]);
+    return await withCpu(
+      proc.pid,
+      paced(async (i) => [
+        0,
+        await connect(
+          `${url}/${GAME}`,
+          { roomCode: `R${Math.floor(i / o['room-size'])}`, name: `p${i}` },
+          sockets,
+        ),
+      ]),
+    );
   } finally {
     for (const s of sockets) s.disconnect();
     await proc.stop(5000);
@@ -165,6 +186,12 @@ try {
         `${fmtMs(q(a.total, 0.5))} / ${fmtMs(q(a.total, 0.99))}`,
         `${fmtMs(q(b.total, 0.5))} / ${fmtMs(q(b.total, 0.99))}`,
         `${(q(a.total, 0.5) / q(b.total, 0.5)).toFixed(2)}× / ${(q(a.total, 0.99) / q(b.total, 0.99)).toFixed(2)}×`,
+      ],
+      [
+        'server CPU per join',
+        fmtMs(a.cpuPerJoin),
+        fmtMs(b.cpuPerJoin),
+        `${(a.cpuPerJoin / b.cpuPerJoin).toFixed(2)}×`,
       ],
       ['failures', String(a.failures), String(b.failures), ''],
     ]),

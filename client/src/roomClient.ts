@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
   ClientToServerEvents,
+  PlayerJoined,
   RoomJoined,
   RoomSnapshot,
   RtcSignal,
@@ -348,10 +349,16 @@ export class RoomClient {
         this.emit('joined', payload);
         this.emit('state', payload.room);
       });
-      socket.on('room:state', (snapshot) => {
+      const applySnapshot = (snapshot: RoomSnapshot) => {
         if (this.room && snapshot.version < this.room.version) return;
         this.room = snapshot;
         this.emit('state', snapshot);
+      };
+      socket.on('room:state', applySnapshot);
+      // A join is one frame that carries the new snapshot; there is no `room:state` after it. A server
+      // from before that change (a rolling upgrade) sends no `room` here and a `room:state` after it.
+      socket.on('player:joined', (joined: Partial<PlayerJoined>) => {
+        if (joined.room) applySnapshot(joined.room);
       });
       socket.on('chat:message', ({ message, version }) => {
         if (!this.room) return;

@@ -12,6 +12,13 @@ export interface RoomJoined {
   room: RoomSnapshot;
 }
 
+export interface PlayerJoined {
+  playerId: string;
+  name: string;
+  version: number;
+  room: RoomSnapshot;
+}
+
 /** A relayed WebRTC signal (offer, answer or ICE candidates) as its receiver gets it. */
 export interface RtcSignal {
   from: string;
@@ -25,7 +32,11 @@ export type CloseReason = 'deleted' | 'expired' | 'kicked' | 'server_shutdown';
 export interface ServerToClientEvents {
   'room:joined': (payload: RoomJoined) => void;
   'room:state': (snapshot: RoomSnapshot) => void;
-  'player:joined': (payload: { playerId: string; name: string; version: number }) => void;
+  /**
+   * A new seat was taken. `room` is the receiver's snapshot after the join: a join sends this one
+   * frame to each member and no `room:state` (see docs/protocol.md).
+   */
+  'player:joined': (payload: PlayerJoined) => void;
   'player:left': (payload: { playerId: string; name: string; reason: LeaveReason; version: number }) => void;
   'chat:message': (payload: { message: ChatMessage; version: number }) => void;
   'room:closed': (payload: { reason: CloseReason }) => void;

@@ -33,13 +33,36 @@ describe('joining a room', () => {
     const bob = await join(server.url, { roomCode: room.roomCode.toLowerCase(), name: 'Bob' });
     expect(bob.joined).toMatchObject({ role: 'player' });
     expect(bob.latest!.players.map((p) => p.name)).toEqual(['Hana', 'Bob']);
-    expect((await joinedSeen).playerId).toBe(bob.id);
-    const state = await host.seen('room:state', (s) => s.players.length === 2);
-    expect(state.version).toBe(v1 + 1);
+    // One frame tells the host of the join and carries its new snapshot.
+    const seen = await joinedSeen;
+    expect(seen.playerId).toBe(bob.id);
+    expect(seen.room.players.map((p) => p.name)).toEqual(['Hana', 'Bob']);
+    expect(seen.room.version).toBe(v1 + 1);
 
     // Same name twice: the second player gets a distinct one.
     const bob2 = await join(server.url, { roomCode: room.roomCode, name: 'bob' });
     expect(bob2.latest!.players.find((p) => p.id === bob2.id)!.name).toBe('bob 2');
+  });
+
+  it('tells each member of a filling room of each join in one frame that shows the new player', async () => {
+    const room = await server.createRoom({ gameType: 'rps', hostName: 'Hana', maxPlayers: 10 });
+    const members = [await join(server.url, { roomCode: room.roomCode, token: room.hostToken })];
+    for (let i = 1; i < 10; i++)
+      members.push(await join(server.url, { roomCode: room.roomCode, name: `P${i}` }));
+    const everyone = members.map((m) => m.id);
+    // The last join's frames: every earlier member shows the full room.
+    await Promise.all(
+      members.slice(0, -1).map((m) => m.seen('player:joined', (e) => e.playerId === everyone[9])),
+    );
+    // Give any frame still on its way (a `room:state` the server should not send) time to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    members.forEach((member, k) => {
+      // The k-th member (0-based) saw its welcome, then one frame per player who joined after it.
+      const events = member.received.map((r) => r.event);
+      expect(events).toEqual(['room:joined', ...Array<string>(9 - k).fill('player:joined')]);
+      expect(member.latest!.players.map((p) => p.id)).toEqual(everyone);
+      expect(member.latest!.version).toBe(members[9]!.latest!.version);
+    });
   });
 
   it('rejoins the same seat with the session token inside the window', async () => {

@@ -49,6 +49,33 @@ describe('RoomClient (web/src/roomClient.ts) from Node', () => {
     });
   });
 
+  it("shows others joining from the join's one frame, with the version it carries", async () => {
+    const room = await server.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    const host = client({ roomCode: room.roomCode, token: room.hostToken });
+    await host.start();
+    const states: number[] = [];
+    host.on('state', (s) => states.push(s.players.length));
+    const ben = client({ roomCode: room.roomCode, name: 'Ben' });
+    const cy = client({ roomCode: room.roomCode, name: 'Cy' });
+    await ben.start();
+    await cy.start();
+    await waitUntil(() => host.room?.players.length === 3);
+    expect(host.room!.players.map((p) => p.name)).toEqual(['Ana', 'Ben', 'Cy']);
+    expect(host.room!.version).toBe(cy.room!.version);
+    // One state per join: the page renders each join once.
+    expect(states).toEqual([2, 3]);
+
+    // A server from before the one-frame join (met during a rolling upgrade) sends the join without
+    // `room`, then its `room:state`: the client keeps going and shows that state.
+    const [socket] = socketsOf(host.playerId!);
+    const older = { ...host.room!, version: host.room!.version + 1, players: host.room!.players.slice(0, 2) };
+    socket!.emit('player:joined', { playerId: 'p_old', name: 'Old', version: older.version } as never);
+    socket!.emit('room:state', older);
+    await waitUntil(() => host.room?.version === older.version);
+    expect(host.status).toBe('connected');
+    expect(host.room!.players.map((p) => p.name)).toEqual(['Ana', 'Ben']);
+  });
+
   it('comes back to the same seat after the connection drops, and after a server goodbye', async () => {
     const room = await server.createRoom({ gameType: 'rps' });
     const ana = client({ roomCode: room.roomCode, name: 'Ana' });

@@ -18,6 +18,7 @@ export class TestPlayer {
         this.latest = this.joined.room;
       }
       if (event === 'room:state') this.latest = payload as RoomSnapshot;
+      if (event === 'player:joined') this.latest = (payload as { room: RoomSnapshot }).room;
     });
   }
 

@@ -34,6 +34,8 @@ export class RoomBroadcaster {
     if (!plugin) return;
     const nsp = this.io.of(`/${room.gameType}`);
     let stateChanged = false;
+    // A join carries the members' new snapshots itself, so it is one frame per member, not two.
+    let joined: { playerId: string; name: string } | null = null;
     for (const event of events) {
       switch (event.type) {
         case 'created':
@@ -45,9 +47,7 @@ export class RoomBroadcaster {
           nsp.to(room.code).emit('chat:message', { message: event.message, version: room.version });
           break;
         case 'joined':
-          nsp
-            .to(room.code)
-            .emit('player:joined', { playerId: event.playerId, name: event.name, version: room.version });
+          joined = { playerId: event.playerId, name: event.name };
           stateChanged = true;
           break;
         case 'left': {
@@ -88,6 +88,11 @@ export class RoomBroadcaster {
         this.log.error({ err: error, room: room.code, gameType: room.gameType }, 'could not build a view');
       }
     }
-    for (const { snapshot, channels } of groups.values()) nsp.to(channels).emit('room:state', snapshot);
+    // The joining socket is in none of these channels yet: it gets `room:joined` when it is admitted.
+    for (const { snapshot, channels } of groups.values()) {
+      if (joined)
+        nsp.to(channels).emit('player:joined', { ...joined, version: room.version, room: snapshot });
+      else nsp.to(channels).emit('room:state', snapshot);
+    }
   };
 }
