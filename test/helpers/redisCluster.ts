@@ -73,7 +73,11 @@ class ClusterNode {
     this.child = child;
     running.add(child);
     child.once('exit', () => running.delete(child));
-    await waitForPing(this.port);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`redis-server on ${this.port} exited with ${code}`))),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([waitForPing(this.port), exited]);
   }
 
   async signal(signal: NodeJS.Signals): Promise<void> {
@@ -106,7 +110,16 @@ export class RedisCluster {
   static async start(masters = 3, replicasPerMaster = 1): Promise<RedisCluster> {
     const count = masters * (1 + replicasPerMaster);
     const nodes: ClusterNode[] = [];
-    for (let i = 0; i < count; i++) nodes.push(new ClusterNode(await freePort(), await freePort()));
+    const taken = new Set<number>();
+    const pick = async () => {
+      for (;;) {
+        const port = await freePort();
+        if (taken.has(port)) continue;
+        taken.add(port);
+        return port;
+      }
+    };
+    for (let i = 0; i < count; i++) nodes.push(new ClusterNode(await pick(), await pick()));
     const cluster = new RedisCluster(nodes);
     try {
       await Promise.all(nodes.map((n) => n.launch()));
@@ -148,6 +161,16 @@ export class RedisCluster {
     );
     c.on('error', () => undefined);
     return c;
+  }
+
+  /** One command on one node (not routed: `PUBSUB SHARDCHANNELS`, `INFO`, ...). */
+  async on(port: number, ...args: string[]): Promise<unknown> {
+    const c = this.node(port).client();
+    try {
+      return await c.call(args[0]!, ...args.slice(1));
+    } finally {
+      c.disconnect();
+    }
   }
 
   /** The cluster as one live node sees it (`CLUSTER NODES`). */
