@@ -57,6 +57,9 @@ class ClusterNode {
         // A dead master is noticed, and its replica promoted, within about a second.
         '--cluster-node-timeout',
         '1000',
+        // A replica's first sync starts at once (the default waits 5 s for more replicas).
+        '--repl-diskless-sync-delay',
+        '0',
         '--dir',
         this.dir,
         '--appendonly',
@@ -205,6 +208,24 @@ export class RedisCluster {
     await this.node(port).signal('SIGKILL');
   }
 
+  /** Freezes a node (SIGSTOP): it answers nothing, replication to it stops, as in a long stall. */
+  pause(port: number): void {
+    this.node(port).child?.kill('SIGSTOP');
+  }
+
+  resume(port: number): void {
+    this.node(port).child?.kill('SIGCONT');
+  }
+
+  /** The replica of a master. */
+  async replicaOf(masterPort: number): Promise<ClusterNodeInfo> {
+    const topology = await this.topology();
+    const master = topology.find((n) => n.port === masterPort)!;
+    const replica = topology.find((n) => n.masterId === master.id);
+    if (!replica) throw new Error(`no replica of ${masterPort}`);
+    return replica;
+  }
+
   /** Starts a killed node again on its port and data (it rejoins, as a replica if it was failed over). */
   async restart(port: number): Promise<void> {
     await this.node(port).launch();
@@ -260,6 +281,10 @@ export class RedisCluster {
       try {
         const info = (await c.call('CLUSTER', 'INFO')) as string;
         if (!/cluster_state:ok/.test(info)) return false;
+        // Replication is up: a master's replicas are in sync, a replica's link to its master is up.
+        const replication = (await c.call('INFO', 'replication')) as string;
+        if (/role:slave/.test(replication) && !/master_link_status:up/.test(replication)) return false;
+        if (/role:master/.test(replication) && /state=(?!online)/.test(replication)) return false;
         const nodes = parseNodes((await c.call('CLUSTER', 'NODES')) as string);
         views.push(
           nodes
