@@ -45,9 +45,7 @@ export async function createRoomStore(
     await store.connect();
   } catch (error) {
     await store.close();
-    throw new Error(
-      `Cannot reach Redis (${where(config)}): ${(error as Error).message}`,
-    );
+    throw new Error(`Cannot reach Redis (${where(config)}): ${(error as Error).message}`);
   }
   return store;
 }

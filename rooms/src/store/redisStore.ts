@@ -262,8 +262,7 @@ export class RedisRoomStore implements RoomStore {
 
   async heartbeat(serverId: string, ttlMs: number): Promise<boolean> {
     return (
-      (await this.run('heartbeat', () => this.client.gbHeartbeat(this.keys.servers(), serverId, ttlMs))) ===
-      1
+      (await this.run('heartbeat', () => this.client.gbHeartbeat(this.keys.servers(), serverId, ttlMs))) === 1
     );
   }
 
@@ -429,9 +428,7 @@ export class RedisRoomStore implements RoomStore {
     if (!this.keys.cluster) return this.client;
     const cluster = this.client as Cluster;
     const master = cluster.slots[keySlot(key)]?.[0];
-    const node = cluster
-      .nodes('master')
-      .find((n) => `${n.options.host}:${n.options.port}` === master);
+    const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === master);
     if (!node) throw new Error(`no connection to the master of ${key}`);
     return node;
   }

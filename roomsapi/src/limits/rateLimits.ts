@@ -47,7 +47,10 @@ export function createRateLimits(
   log: Logger,
 ): RateLimits {
   if (!redisConfigured(config)) return memoryRateLimits(settings);
-  const redis: RedisClient = createRedisClient(config, { name: `gb-limits-${config.serverId}`, failFast: true });
+  const redis: RedisClient = createRedisClient(config, {
+    name: `gb-limits-${config.serverId}`,
+    failFast: true,
+  });
   redis.on('error', (error: Error) => log.debug({ err: error }, 'rate limits: redis error'));
   const prefix = `${config.redisKeyPrefix}limit:`;
   const limits = {
