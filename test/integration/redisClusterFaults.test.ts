@@ -9,7 +9,7 @@ import { sleep, waitUntil } from '../helpers/wait.js';
 // holding a room is killed with -9 so its replica takes over. Players keep playing; every chat
 // message a player was told is saved ({ ok: true }) is looked for in the room afterwards.
 //
-// Before the kill the replica is frozen for a moment (SIGSTOP): the master goes on acknowledging
+// Before the kill the replica is frozen for 1.5 s (SIGSTOP): the master goes on acknowledging
 // writes the replica has not applied. With REDIS_ACK_REPLICAS=1 each write is confirmed by WAIT on
 // the room's master (on the connection that wrote it) before it is acknowledged; what could not be
 // confirmed is answered UNAVAILABLE, and no acknowledged action may be lost. Without it the count
@@ -117,7 +117,7 @@ async function failoverMidGame(ackReplicas: number) {
     // and is promoted by the other masters' votes.
     cluster.pause(replica.port);
     const frozenAt = Date.now();
-    await sleep(600);
+    await sleep(1500);
     // Acknowledged while the replica could not have confirmed anything (a WAIT already under way
     // at the freeze is given 100 ms to come back).
     const okWhileFrozen = game.okSince(frozenAt + 100);
