@@ -59,8 +59,16 @@ function room(c: string): RoomRecord {
   } as unknown as RoomRecord;
 }
 
-async function shardStats(ports: number[]): Promise<Map<number, { commands: number; memory: number }>> {
-  const stats = new Map<number, { commands: number; memory: number }>();
+interface ShardStats {
+  commands: number;
+  memory: number;
+  /** CPU seconds the server has used (user + sys). */
+  cpu: number;
+  keys: number;
+}
+
+async function shardStats(ports: number[]): Promise<Map<number, ShardStats>> {
+  const stats = new Map<number, ShardStats>();
   for (const port of ports) {
     const c = new Redis(port, '127.0.0.1');
     const info = await c.info();
@@ -68,6 +76,8 @@ async function shardStats(ports: number[]): Promise<Map<number, { commands: numb
     stats.set(port, {
       commands: Number(/total_commands_processed:(\d+)/.exec(info)![1]),
       memory: Number(/used_memory:(\d+)/.exec(info)![1]),
+      cpu: Number(/used_cpu_user:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1]),
+      keys: Number(/db0:keys=(\d+)/.exec(info)?.[1] ?? 0),
     });
   }
   return stats;
@@ -91,6 +101,7 @@ async function main(): Promise<void> {
     createLogger('silent'),
   );
   try {
+    const empty = await shardStats(ports);
     const codes: string[] = [];
     while (codes.length < roomCount) {
       const c = code();
@@ -118,12 +129,20 @@ async function main(): Promise<void> {
       `store bench (${kind}, ${codes.length} rooms, ${workers} workers, ${elapsed.toFixed(1)} s): ${(actions / elapsed).toFixed(0)} actions/s (load + compare-and-set each)`,
     );
     for (const port of ports) {
-      const b = before.get(port)!;
-      const a = after.get(port)!;
+      const [e, b, a] = [empty.get(port)!, before.get(port)!, after.get(port)!];
+      const cpuPerCommandUs = ((a.cpu - b.cpu) / (a.commands - b.commands)) * 1e6;
       console.log(
-        `  shard :${port}  ${((a.commands - b.commands) / elapsed).toFixed(0)} commands/s  used_memory ${(a.memory / 1024 / 1024).toFixed(1)} MiB`,
+        `  shard :${port}  ${((a.commands - b.commands) / elapsed).toFixed(0)} commands/s, Redis CPU ${(((a.cpu - b.cpu) / elapsed) * 100).toFixed(0)} % of a core, ${cpuPerCommandUs.toFixed(1)} µs CPU/command, used_memory ${(a.memory / 1024 / 1024).toFixed(1)} MiB (${((a.memory - e.memory) / 1024).toFixed(0)} KiB more than empty, ${a.keys} keys)`,
       );
     }
+    const grown = ports.reduce((sum, p) => sum + after.get(p)!.memory - empty.get(p)!.memory, 0);
+    console.log(
+      `  memory per room (100 chat messages, no players; indexes included): ${(grown / codes.length / 1024).toFixed(1)} KiB`,
+    );
+    const totalCpu = ports.reduce((sum, p) => sum + after.get(p)!.cpu - before.get(p)!.cpu, 0);
+    console.log(
+      `  Redis CPU per action (all shards): ${((totalCpu / actions) * 1e6).toFixed(0)} µs -> one shard's core would carry ~${(actions / totalCpu).toFixed(0)} actions/s`,
+    );
   } finally {
     await store.close();
     await standalone?.stop();
