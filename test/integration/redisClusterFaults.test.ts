@@ -63,7 +63,8 @@ async function liveGame(name: string, env: Record<string, string> = {}): Promise
         acknowledged.push(text);
         okAt.push(Date.now());
       } else if (ack && !ack.ok && ack.error.code === 'UNAVAILABLE') unconfirmed++;
-      await sleep(ack?.ok ? 20 : 100);
+      // Paced so a whole run stays within the 100 chat messages a room keeps.
+      await sleep(ack?.ok ? 60 : 100);
     }
   });
   let stopped: Promise<void> | undefined;
