@@ -1,7 +1,7 @@
 import type { RedisClient } from './redisConnection.js';
 
 /**
- * Lua scripts: each runs atomically inside Redis, so a room's hash, its indexes and its TTL change
+ * Lua scripts: each runs atomically inside Redis, so a room's hash, its TTL (and on one Redis its indexes) change
  * together or not at all. Keys a script touches are passed as KEYS where the caller knows them.
  */
 
