@@ -132,7 +132,7 @@ from its Secret, the shared key prefix.
 {{- end }}
 {{- else }}
 - name: REDIS_URL
-  value: {{ required "redis.external.url is required when redis.mode=external (or set redis.external.sentinels)" .Values.redis.external.url | quote }}
+  value: {{ required "redis.external.url is required when redis.mode=external (or set redis.external.sentinels or redis.external.clusterNodes)" .Values.redis.external.url | quote }}
 {{- end }}
 {{- else if eq .Values.redis.mode "sentinel" }}
 - name: REDIS_SENTINELS
