@@ -9,30 +9,34 @@ import type { RedisClient } from './redisConnection.js';
  * On one Redis a script also writes the room's indexes, so they change with the room. On a Redis
  * Cluster the indexes live in other slots: the caller passes only the room's own keys (all tagged
  * `{CODE}`, one slot) and writes the indexes after the script (RedisRoomStore, docs/state.md).
- * `#KEYS` tells the two apart.
+ * The index keys always come last in KEYS and the last ARGV says how many there are (0 on a
+ * cluster), so a new key of the room can be added before them without renumbering.
  */
 
 /**
- * KEYS: room [, all-rooms index, server index]. ARGV: code, json, serverId, ttlMs, expiresAt, version.
+ * KEYS: room [, all-rooms index, server index]. ARGV: code, json, serverId, ttlMs, expiresAt, version,
+ * number of index keys (2, or 0 on a cluster).
  * On a cluster the room remembers (`ix`) the expiry its index entries were given.
  */
 const CREATE_ROOM = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[6], 'd', ARGV[2], 's', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-if #KEYS == 1 then
+if ARGV[7] == '0' then
   redis.call('HSET', KEYS[1], 'ix', ARGV[5])
   return 1
 end
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
+local allRooms, serverRooms = KEYS[#KEYS - 1], KEYS[#KEYS]
+redis.call('ZADD', allRooms, ARGV[5], ARGV[1])
+redis.call('ZADD', serverRooms, ARGV[5], ARGV[1])
 return 1`;
 
 /**
  * Compare-and-set on the room version, and for the owner's writes (timers, adoption) on its fencing
  * token too. KEYS: room, lease [, all-rooms index, new server index, old server index]. ARGV:
  * expected version, new version, json, serverId, ttlMs, expiresAt, code, owner token ('' when any
- * server may write: players' actions), index slack ms (cluster). Returns 1 written, 2 written and
+ * server may write: players' actions), index slack ms (cluster), number of index keys (3, or 0 on
+ * a cluster). Returns 1 written, 2 written and
  * the caller must refresh the indexes (cluster: the room moved, or its entries' expiry lags by more
  * than the slack), 0 version moved on (retry), -1 room gone, -2 the token is not the lease's any
  * more (another server took the room; this one must not write).
@@ -45,20 +49,21 @@ if v ~= ARGV[1] then return 0 end
 local moved = redis.call('HGET', KEYS[1], 's') ~= ARGV[4]
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 's', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-if #KEYS == 2 then
+if ARGV[10] == '0' then
   local indexed = tonumber(redis.call('HGET', KEYS[1], 'ix') or '0')
   if not moved and tonumber(ARGV[6]) - indexed <= tonumber(ARGV[9]) then return 1 end
   redis.call('HSET', KEYS[1], 'ix', ARGV[6])
   return 2
 end
-redis.call('ZADD', KEYS[3], ARGV[6], ARGV[7])
-if KEYS[4] ~= KEYS[5] then redis.call('ZREM', KEYS[5], ARGV[7]) end
-redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
+local allRooms, serverRooms, oldServerRooms = KEYS[#KEYS - 2], KEYS[#KEYS - 1], KEYS[#KEYS]
+redis.call('ZADD', allRooms, ARGV[6], ARGV[7])
+if serverRooms ~= oldServerRooms then redis.call('ZREM', oldServerRooms, ARGV[7]) end
+redis.call('ZADD', serverRooms, ARGV[6], ARGV[7])
 return 1`;
 
 /**
  * KEYS: room, lease, lease epoch [, all-rooms index]. ARGV: code, server index key prefix, deletion
- * channel, message. Returns the id of the server that held the room (false: already gone).
+ * channel, message, number of index keys (1, or 0 on a cluster). Returns the id of the server that held the room (false: already gone).
  * The announcement is published in the same step, so no server can miss a deletion it must report
  * (PUBLISH reaches every node of a cluster).
  */
@@ -66,8 +71,8 @@ const DELETE_ROOM = `
 local s = redis.call('HGET', KEYS[1], 's')
 if not s then return false end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-if #KEYS == 4 then
-  redis.call('ZREM', KEYS[4], ARGV[1])
+if ARGV[5] ~= '0' then
+  redis.call('ZREM', KEYS[#KEYS], ARGV[1])
   redis.call('ZREM', ARGV[2] .. s, ARGV[1])
 end
 redis.call('PUBLISH', ARGV[3], ARGV[4])

@@ -109,6 +109,7 @@ export class RedisRoomStore implements RoomStore {
         this.ttlMs,
         expiresAt,
         room.version,
+        this.keys.cluster ? 0 : 2,
       ),
     );
     if (created !== 1) return 'code_taken';
@@ -153,6 +154,7 @@ export class RedisRoomStore implements RoomStore {
           code,
           options.ownerToken ?? '',
           this.indexSlackMs,
+          this.keys.cluster ? 0 : 3,
         ),
       );
       if (written === -2) throw notOwner(code);
@@ -184,6 +186,7 @@ export class RedisRoomStore implements RoomStore {
         this.keys.serverRooms(''),
         this.keys.deletedChannel(),
         JSON.stringify({ code, reason }),
+        this.keys.cluster ? 0 : 1,
       ),
     );
     await this.replicated(this.keys.room(code));
