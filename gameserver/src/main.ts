@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { startLocalFleet } from './fleet/fleetServer.js';
-import { createLogger, type Logger } from '@gamebuddies/rooms';
+import { createLogger, redisConfigured, type Logger } from '@gamebuddies/rooms';
 import { startGameServer } from './server.js';
 
 function readConfig(): Config {
@@ -102,7 +102,11 @@ try {
       {
         url: fleet.listenUrl,
         members: fleet.fleet.members.map((m) => ({ id: m.id, url: m.url })),
-        store: config.redisUrl || config.redisSentinels.length ? 'redis' : 'memory (per server)',
+        store: redisConfigured(config)
+          ? config.redisClusterNodes.length
+            ? 'redis cluster'
+            : 'redis'
+          : 'memory (per server)',
       },
       'local fleet listening',
     );

@@ -8,7 +8,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fmtBytes, fmtMs, fmtNum, fmtPct, latencyRow, table } from './format.js';
 import { HELP, parseOptions, UsageError, type LoadTestConfig } from './options.js';
-import { freePort, killAll, RedisLauncher, REPO_ROOT } from './processes.js';
+import { freePort, killAll, RedisClusterLauncher, RedisLauncher, REPO_ROOT } from './processes.js';
 import { createRooms, gameLimits } from './rooms.js';
 import { renderReport, type LoadTestReport } from './report.js';
 import { runLoad, type PlannedRoom } from './run.js';
@@ -77,10 +77,15 @@ async function main(): Promise<number> {
   const mode = options.servers === 1 ? 'one game-server process' : `the local fleet of ${options.servers}`;
   log(
     `load test: ${options.players} players in rooms of ${options.roomSize} (${options.game}), ${mode}` +
-      `${options.redis ? ' on Redis' : ', rooms in memory'}${options.sticky ? ', sticky spread' : ''}` +
+      `${options.redis === 'cluster' ? ' on a Redis Cluster' : options.redis ? ' on Redis' : ', rooms in memory'}${options.sticky ? ', sticky spread' : ''}` +
       `, ${options.rate} chat/s per player, ramp ${options.rampSec} s, steady ${options.durationSec} s, ${options.workers} worker(s)`,
   );
-  const redis = options.redis ? await RedisLauncher.start() : undefined;
+  const redis =
+    options.redis === 'cluster'
+      ? await RedisClusterLauncher.start()
+      : options.redis
+        ? await RedisLauncher.start()
+        : undefined;
   if (redis) stoppers.unshift(() => redis.stop());
   const game = await startGameServers({ servers: options.servers, redisUrl: redis?.url, rate: options.rate });
   stoppers.unshift(() => game.stop());
@@ -129,7 +134,11 @@ async function main(): Promise<number> {
     servers: game.servers,
     others: [
       ...(game.front ? [game.front] : []),
-      ...(redis ? [processTarget('redis-server', redis.proc.pid)] : []),
+      ...(redis instanceof RedisClusterLauncher
+        ? redis.procs.map((p, i) => processTarget(`redis-server ${redis.ports[i]}`, p.pid))
+        : redis
+          ? [processTarget('redis-server', redis.proc.pid)]
+          : []),
     ],
     onProgress: options.quiet
       ? undefined

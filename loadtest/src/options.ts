@@ -11,7 +11,9 @@ the broadcast latency. Everything runs on loopback and is stopped at the end.
 
   --players N         simulated players (default 100)
   --servers N         game-server processes: 1 = one process, N > 1 = the local fleet (default 1)
-  --redis true|false  rooms in a redis-server started for the run (default false)
+  --redis true|false|cluster
+                      rooms in a redis-server started for the run, or in a Redis Cluster of three
+                      masters with a replica each (default false)
   --sticky true|false spread the players of each room over the servers, each player pinned to one
                       (a sticky load balancer; needs --redis true and --servers >= 2) (default false)
   --assignment MODE   hybrid: rooms placed by the fleet's Rooms API, players follow the join link
@@ -55,7 +57,10 @@ export const LoadTestOptions = z
   .object({
     players: int(1, 100_000).default(100),
     servers: int(1, 16).default(1),
-    redis: bool.default(false),
+    redis: z
+      .enum(['true', 'false', '1', '0', 'yes', 'no', 'cluster'], { error: 'must be true, false or cluster' })
+      .transform((v) => (v === 'cluster' ? ('cluster' as const) : v === 'true' || v === '1' || v === 'yes'))
+      .default(false),
     sticky: bool.default(false),
     assignment: z.enum(['hybrid', 'direct'], { error: 'must be hybrid or direct' }).default('hybrid'),
     'room-size': int(1, 100).default(10),

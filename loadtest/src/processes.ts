@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -149,6 +150,106 @@ export class RedisLauncher {
     await this.proc.stop(5000);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `--redis cluster`: a Redis Cluster of three masters with one replica each on loopback
+ * (`redis-server --cluster-enabled yes` ×6, `redis-cli --cluster create --cluster-replicas 1`), the
+ * same append-only settings as the single redis-server. The game servers get its
+ * `redis+cluster://` URL.
+ */
+export class RedisClusterLauncher {
+  private constructor(
+    readonly procs: Child[],
+    readonly ports: number[],
+    private readonly dirs: string[],
+  ) {}
+
+  static async start(): Promise<RedisClusterLauncher> {
+    // A client port and a cluster-bus port per node, all distinct.
+    const free = new Set<number>();
+    while (free.size < 12) free.add(await freePort());
+    const [ports, busPorts] = [[...free].slice(0, 6), [...free].slice(6)];
+    const dirs = ports.map(() => mkdtempSync(join(tmpdir(), 'gb-load-rcluster-')));
+    const procs = ports.map((port, i) =>
+      Child.spawn(`redis-server ${port}`, 'redis-server', [
+        '--port',
+        String(port),
+        '--cluster-port',
+        String(busPorts[i]),
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dirs[i]!, 'nodes.conf'),
+        '--repl-diskless-sync-delay',
+        '0',
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dirs[i]!,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--loglevel',
+        'warning',
+      ]),
+    );
+    const cluster = new RedisClusterLauncher(procs, ports, dirs);
+    try {
+      for (const [i, port] of ports.entries()) {
+        procs[i]!.child.once('error', () => undefined);
+        await waitFor('redis-server to answer PING', () => ping(port), procs[i]!, 10_000);
+      }
+      await promisify(execFile)(
+        'redis-cli',
+        [
+          '--cluster',
+          'create',
+          ...ports.map((p) => `127.0.0.1:${p}`),
+          '--cluster-replicas',
+          '1',
+          '--cluster-yes',
+        ],
+        { timeout: 30_000 },
+      );
+      for (const [i, port] of ports.entries())
+        await waitFor('the Redis Cluster to be ready', () => clusterOk(port), procs[i]!, 30_000);
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  get url(): string {
+    return `redis+cluster://${this.ports.map((p) => `127.0.0.1:${p}`).join(',')}`;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.stop(5000)));
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function clusterOk(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('CLUSTER INFO\r\n'));
+    socket.on('data', (data) => {
+      reply += data.toString();
+      if (reply.includes('cluster_state:')) done(reply.includes('cluster_state:ok'));
+    });
+  });
 }
 
 function ping(port: number): Promise<boolean> {

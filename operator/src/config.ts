@@ -6,6 +6,7 @@ import {
   pairingProblems,
   parseEnv,
   redisEnvShape,
+  redisFromEnv,
   webhookEnvShape,
 } from '@gamebuddies/protocol';
 import {
@@ -89,6 +90,8 @@ export interface OperatorConfig {
     redisPassword: string | undefined;
     /** The Sentinels' own password (REDIS_SENTINEL_PASSWORD). */
     redisSentinelPassword: string | undefined;
+    /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES, or a redis+cluster:// REDIS_URL). */
+    redisClusterNodes: string[];
   };
   redisKeyPrefix: string;
   redisAckReplicas: number;
@@ -117,9 +120,9 @@ export { ConfigError as OperatorConfigError };
 export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const e = parseEnv(EnvSchema, env);
   const problems = pairingProblems(e);
-  if (!e.REDIS_URL && !e.REDIS_SENTINELS?.length) {
+  if (!e.REDIS_URL && !e.REDIS_SENTINELS?.length && !e.REDIS_CLUSTER_NODES?.length) {
     problems.push(
-      'REDIS_URL (or REDIS_SENTINELS): the operator keeps rooms in the same Redis as the game servers',
+      'REDIS_URL (or REDIS_SENTINELS, or REDIS_CLUSTER_NODES): the operator keeps rooms in the same Redis as the game servers',
     );
   }
   let apiKeys: ApiKey[] = [];
@@ -153,13 +156,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     corsOrigins: e.CORS_ORIGINS,
     tokenSealer: e.TOKEN_ENCRYPTION_KEY,
     legacyTokenLinks: e.LEGACY_TOKEN_LINKS,
-    redis: {
-      redisUrl: e.REDIS_URL,
-      redisSentinels: e.REDIS_SENTINELS ?? [],
-      redisSentinelMaster: e.REDIS_SENTINEL_MASTER,
-      redisPassword: e.REDIS_PASSWORD,
-      redisSentinelPassword: e.REDIS_SENTINEL_PASSWORD,
-    },
+    redis: redisFromEnv(e),
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     redisAckReplicas: e.REDIS_ACK_REPLICAS,
     redisAckTimeoutMs: e.REDIS_ACK_TIMEOUT_MS,

@@ -17,7 +17,13 @@ export {
 } from './service/roomService.js';
 export type * from './store/roomStore.js';
 export { createRoomStore, type StoreConfig } from './store/createStore.js';
-export { createRedisClient, redisConfigured, type RedisConfig } from './store/redisConnection.js';
+export {
+  createRedisClient,
+  isRedisCluster,
+  redisConfigured,
+  type RedisClient,
+  type RedisConfig,
+} from './store/redisConnection.js';
 export { MemoryRoomStore } from './store/memoryStore.js';
 export { RedisRoomStore, type RedisStoreOptions } from './store/redisStore.js';
 export * from './store/idempotency.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createRedisClient } from '@gamebuddies/rooms';
+import { createRedisClient, type RedisClient } from '@gamebuddies/rooms';
 import { freePort } from '../helpers/ports.js';
 import { RedisServer } from '../helpers/redisServer.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -19,7 +19,7 @@ const sentinels: ChildProcess[] = [];
 const sentinelPorts: number[] = [];
 let sentinelPort: number;
 const dir = mkdtempSync(join(tmpdir(), 'gb-sentinel-auth-'));
-const clients: Redis[] = [];
+const clients: RedisClient[] = [];
 
 beforeAll(async () => {
   redis = await RedisServer.start();
@@ -78,7 +78,7 @@ function sentinelClient(password?: string): Redis {
   return client;
 }
 
-function client(sentinelPassword: string | undefined): Redis {
+function client(sentinelPassword: string | undefined): RedisClient {
   const c = createRedisClient(
     {
       redisUrl: undefined,

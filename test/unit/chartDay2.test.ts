@@ -270,6 +270,34 @@ describe('Redis that survives its own chart', () => {
     ).toContain('"key":"sentinel-password"');
   });
 
+  it('points every Redis user at an external Redis Cluster, with the replica-ack setting', () => {
+    const list = render([scenario('external-redis')], {
+      'redis.external.url': '',
+      'redis.external.clusterNodes[0]': 'valkey-0.example.internal:6379',
+      'redis.external.clusterNodes[1]': 'valkey-1.example.internal:6379',
+      'redis.external.ackReplicas': '1',
+    });
+    for (const [kind, nameEnd] of [
+      ['Deployment', '-operator'],
+      ['Fleet', '-ddf'],
+    ] as const) {
+      const vars = env(podOf(named(list, kind, nameEnd)).containers[0]);
+      expect({ kind, nodes: vars.REDIS_CLUSTER_NODES, ack: vars.REDIS_ACK_REPLICAS }).toEqual({
+        kind,
+        nodes: 'valkey-0.example.internal:6379,valkey-1.example.internal:6379',
+        ack: '1',
+      });
+      expect(vars.REDIS_URL).toBeUndefined();
+    }
+    // The cluster as one redis+cluster:// URL is accepted too.
+    const asUrl = render([scenario('external-redis')], {
+      'redis.external.url': 'redis+cluster://valkey-0.example.internal:6379',
+    });
+    expect(env(podOf(named(asUrl, 'Deployment', '-operator')).containers[0]).REDIS_URL).toBe(
+      'redis+cluster://valkey-0.example.internal:6379',
+    );
+  });
+
   it('hands mastership over before a master pod stops (Sentinel mode only)', () => {
     const list = render([scenario('production')]);
     const redis = podOf(statefulSet(list)).containers.find((c: any) => c.name === 'redis');

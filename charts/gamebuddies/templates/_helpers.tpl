@@ -106,13 +106,17 @@ password
 {{- end -}}
 
 {{/*
-Environment that points a process at Redis: REDIS_URL (standalone, external) or REDIS_SENTINELS
-(sentinel mode), the password from its Secret, the shared key prefix.
+Environment that points a process at Redis: REDIS_URL (standalone, external), REDIS_SENTINELS
+(sentinel mode, external Sentinels) or REDIS_CLUSTER_NODES (an external Redis Cluster), the password
+from its Secret, the shared key prefix.
 */}}
 {{- define "gamebuddies.redisEnv" -}}
 {{- $redis := include "gamebuddies.redis.fullname" . -}}
 {{- if eq .Values.redis.mode "external" }}
-{{- if .Values.redis.external.sentinels }}
+{{- if .Values.redis.external.clusterNodes }}
+- name: REDIS_CLUSTER_NODES
+  value: {{ join "," .Values.redis.external.clusterNodes | quote }}
+{{- else if .Values.redis.external.sentinels }}
 - name: REDIS_SENTINELS
   value: {{ join "," .Values.redis.external.sentinels | quote }}
 - name: REDIS_SENTINEL_MASTER
@@ -128,7 +132,7 @@ Environment that points a process at Redis: REDIS_URL (standalone, external) or 
 {{- end }}
 {{- else }}
 - name: REDIS_URL
-  value: {{ required "redis.external.url is required when redis.mode=external (or set redis.external.sentinels)" .Values.redis.external.url | quote }}
+  value: {{ required "redis.external.url is required when redis.mode=external (or set redis.external.sentinels or redis.external.clusterNodes)" .Values.redis.external.url | quote }}
 {{- end }}
 {{- else if eq .Values.redis.mode "sentinel" }}
 - name: REDIS_SENTINELS
@@ -161,6 +165,9 @@ Environment that points a process at Redis: REDIS_URL (standalone, external) or 
   value: {{ .Values.redis.sentinel.ackReplicas | quote }}
 - name: REDIS_ACK_TIMEOUT_MS
   value: {{ .Values.redis.sentinel.ackTimeoutMs | quote }}
+{{- else if and (eq .Values.redis.mode "external") .Values.redis.external.ackReplicas }}
+- name: REDIS_ACK_REPLICAS
+  value: {{ .Values.redis.external.ackReplicas | quote }}
 {{- end }}
 {{- end -}}
 

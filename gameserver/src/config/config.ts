@@ -6,6 +6,7 @@ import {
   pairingProblems,
   parseEnv,
   redisEnvShape,
+  redisFromEnv,
   webhookEnvShape,
 } from '@gamebuddies/protocol';
 import {
@@ -85,6 +86,8 @@ export interface Config {
   redisPassword: string | undefined;
   /** The Sentinels' own password (REDIS_SENTINEL_PASSWORD). */
   redisSentinelPassword: string | undefined;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES, or a redis+cluster:// REDIS_URL). */
+  redisClusterNodes: string[];
   redisKeyPrefix: string;
   /** Socket.IO adapter on Redis: sharded Pub/Sub or Redis Streams (see docs/state.md). */
   socketAdapter: 'sharded' | 'streams';
@@ -142,7 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(EnvSchema, env);
   const problems = pairingProblems(e);
   const agones = e.AGONES_ENABLED || e.AGONES_SDK_GRPC_PORT !== undefined;
-  if (agones && !e.REDIS_URL && !e.REDIS_SENTINELS?.length) {
+  if (agones && !e.REDIS_URL && !e.REDIS_SENTINELS?.length && !e.REDIS_CLUSTER_NODES?.length) {
     problems.push(
       'AGONES_ENABLED (or AGONES_SDK_GRPC_PORT): a server under Agones needs REDIS_URL, where the operator puts its rooms',
     );
@@ -162,11 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serverId: e.SERVER_ID ?? `server-${e.PORT}`,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     maxRooms: e.MAX_ROOMS,
-    redisUrl: e.REDIS_URL,
-    redisSentinels: e.REDIS_SENTINELS ?? [],
-    redisSentinelMaster: e.REDIS_SENTINEL_MASTER,
-    redisPassword: e.REDIS_PASSWORD,
-    redisSentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+    ...redisFromEnv(e),
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     socketAdapter: e.SOCKET_ADAPTER,
     apiKeys,

@@ -49,6 +49,24 @@ describe('configuration from the environment', () => {
     expect(JSON.stringify(config)).not.toContain(KEY);
   });
 
+  it('takes a Redis Cluster as REDIS_CLUSTER_NODES or a redis+cluster:// URL, and refuses two Redis at once', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000, r2:7001' })).toMatchObject({
+      redisUrl: undefined,
+      redisClusterNodes: ['r1:7000', 'r2:7001'],
+    });
+    expect(loadConfig({ REDIS_URL: 'redis+cluster://:s%40cret@r1:7000,r2:7001' })).toMatchObject({
+      redisUrl: undefined,
+      redisClusterNodes: ['r1:7000', 'r2:7001'],
+      redisPassword: 's@cret',
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://r:6379' }).redisClusterNodes).toEqual([]);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'r1' })).toThrow(/REDIS_CLUSTER_NODES="r1": host:port/);
+    expect(() => loadConfig({ REDIS_URL: 'redis+cluster://r1' })).toThrow(/REDIS_URL=\(hidden\)/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'r1:7000' })).toThrow(
+      /REDIS_URL and REDIS_CLUSTER_NODES: set one of them/,
+    );
+  });
+
   it('reads TRUST_PROXY as Express does: none, a hop count, or proxy addresses; never plain true', () => {
     expect(loadConfig({}).trustProxy).toEqual({ kind: 'none' });
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toEqual({ kind: 'none' });

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { MemoryRoomStore } from './memoryStore.js';
-import { createRedisClient, redisConfigured, type RedisConfig } from './redisConnection.js';
+import { createRedisClient, isRedisCluster, redisConfigured, type RedisConfig } from './redisConnection.js';
 import { RedisRoomStore } from './redisStore.js';
 import type { RoomStore } from './roomStore.js';
 
@@ -17,7 +17,7 @@ export interface StoreConfig extends RedisConfig {
   redisAckTimeoutMs?: number;
 }
 
-/** Memory for one process; Redis when REDIS_URL (or REDIS_SENTINELS) is set. */
+/** Memory for one process; Redis when REDIS_URL (or REDIS_SENTINELS, or REDIS_CLUSTER_NODES) is set. */
 export async function createRoomStore(
   config: StoreConfig,
   log: Logger,
@@ -45,9 +45,12 @@ export async function createRoomStore(
     await store.connect();
   } catch (error) {
     await store.close();
-    throw new Error(
-      `Cannot reach Redis (${config.redisSentinels.length ? 'sentinels' : 'REDIS_URL'}): ${(error as Error).message}`,
-    );
+    throw new Error(`Cannot reach Redis (${where(config)}): ${(error as Error).message}`);
   }
   return store;
+}
+
+function where(config: RedisConfig): string {
+  if (isRedisCluster(config)) return `cluster nodes ${config.redisClusterNodes!.join(',')}`;
+  return config.redisSentinels.length ? 'sentinels' : 'REDIS_URL';
 }

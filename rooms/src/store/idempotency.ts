@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redisConnection.js';
 
 export interface SavedResponse {
   status: number;
@@ -62,11 +62,12 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 }
 
-/** Shared by every replica of the API: `<prefix>idem:<key>` = { fingerprint, response? }. */
+/** Shared by every replica of the API: `<prefix>idem:<key>` = { fingerprint, response? } (one key: any slot). */
 export class RedisIdempotencyStore implements IdempotencyStore {
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly redis: RedisClient,
+    /** The Redis key of an idempotency key (RedisKeys.idempotency). */
+    private readonly key: (key: string) => string,
     private readonly ttlSeconds = 24 * 3600,
   ) {}
 
@@ -87,9 +88,5 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async abandon(key: string): Promise<void> {
     await this.redis.del(this.key(key));
-  }
-
-  private key(key: string): string {
-    return `${this.prefix}idem:${key}`;
   }
 }

@@ -1,9 +1,12 @@
-import type { Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
+import keySlot from 'cluster-key-slot';
 import { AppError, type CloseReason } from '@gamebuddies/protocol';
 import { RedisIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { Logger } from '../logger.js';
 import type { RoomRecord } from '../room/roomRecord.js';
 import { withStoreScripts, type StoreClient } from './redisScripts.js';
+import type { RedisClient } from './redisConnection.js';
+import { RedisKeys } from './redisKeys.js';
 import { draftChange } from './changeDraft.js';
 import {
   notOwner,
@@ -34,7 +37,7 @@ export interface RedisStoreOptions {
 }
 
 /**
- * Rooms in Redis, shared by every server. Layout (docs/state.md):
+ * Rooms in Redis, shared by every server. Layout (docs/state.md; names in redisKeys.ts):
  *   <p>room:<CODE>            hash { v: version, d: room JSON, s: server id }, TTL = room TTL
  *   <p>rooms                  zset code -> expiry (ms), every live room
  *   <p>server-rooms:<SERVER>  zset code -> expiry (ms), rooms held by one server
@@ -42,12 +45,15 @@ export interface RedisStoreOptions {
  *   <p>lease:<CODE>:epoch     counter, +1 each time the lease changes hands
  *   <p>servers                zset server id -> heartbeat expiry (ms, on Redis' clock)
  *   channel <p>timers         room codes whose timers changed
+ * On a Redis Cluster the per-room keys carry `{CODE}`, `rooms` is split into buckets, and the
+ * indexes are written after each room script instead of inside it (see `followUp`).
  */
 export class RedisRoomStore implements RoomStore {
   readonly kind = 'redis';
   readonly durable = true;
   private readonly client: StoreClient;
-  private subscriber?: Redis;
+  private readonly keys: RedisKeys;
+  private subscriber?: RedisClient;
   private readonly timerListeners: Array<(code: string) => void> = [];
   private readonly deletedListeners: Array<(code: string, reason: CloseReason) => void> = [];
   private readonly healthListeners: Array<(health: StoreHealth) => void> = [];
@@ -55,12 +61,13 @@ export class RedisRoomStore implements RoomStore {
   private everReady = false;
 
   constructor(
-    client: Redis,
-    private readonly createSubscriber: () => Redis,
+    client: RedisClient,
+    private readonly createSubscriber: () => RedisClient,
     private readonly options: RedisStoreOptions,
     private readonly log: Logger,
   ) {
     this.client = withStoreScripts(client);
+    this.keys = new RedisKeys(options.prefix, isCluster(client));
     this.lastHealth = this.health();
     this.everReady = this.lastHealth === 'ok';
     for (const event of ['ready', 'end', 'close', 'error']) {
@@ -89,26 +96,30 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async createRoom(room: RoomRecord): Promise<'created' | 'code_taken'> {
+    const expiresAt = Date.now() + this.ttlMs;
     const created = await this.run('create', () =>
       this.client.gbCreateRoom(
-        this.roomKey(room.code),
-        this.key('rooms'),
-        this.serverRoomsKey(room.serverId),
+        ...this.withIndexes(
+          [this.keys.room(room.code)],
+          [this.keys.roomIndex(room.code), this.keys.serverRooms(room.serverId)],
+        ),
         room.code,
         JSON.stringify(room),
         room.serverId,
         this.ttlMs,
-        Date.now() + this.ttlMs,
+        expiresAt,
         room.version,
+        this.keys.cluster ? 0 : 2,
       ),
     );
     if (created !== 1) return 'code_taken';
-    await this.replicated();
+    await this.replicated(this.keys.room(room.code));
+    await this.followUp('index', () => this.index(room.code, room.serverId, expiresAt));
     return 'created';
   }
 
   async loadRoom(code: string): Promise<RoomRecord | null> {
-    const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
+    const json = await this.run('load', () => this.client.hget(this.keys.room(code), 'd'));
     return json ? (JSON.parse(json) as RoomRecord) : null;
   }
 
@@ -118,31 +129,43 @@ export class RedisRoomStore implements RoomStore {
     options: ChangeOptions = {},
   ): Promise<ChangeOutcome<T>> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
+      const json = await this.run('load', () => this.client.hget(this.keys.room(code), 'd'));
       if (!json) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
       const drafted = draftChange(json, change, options.history);
       if (!drafted.changed) return { room: drafted.room, result: drafted.result, changed: false };
       const { room, before } = drafted;
+      const expiresAt = Date.now() + this.ttlMs;
       const written = await this.run('update', () =>
         this.client.gbUpdateRoom(
-          this.roomKey(code),
-          this.key('rooms'),
-          this.serverRoomsKey(room.serverId),
-          this.serverRoomsKey(before.serverId),
-          this.leaseKey(code),
+          ...this.withIndexes(
+            [this.keys.room(code), this.keys.lease(code)],
+            [
+              this.keys.roomIndex(code),
+              this.keys.serverRooms(room.serverId),
+              this.keys.serverRooms(before.serverId),
+            ],
+          ),
           before.version,
           room.version,
           drafted.json,
           room.serverId,
           this.ttlMs,
-          Date.now() + this.ttlMs,
+          expiresAt,
           code,
           options.ownerToken ?? '',
+          this.indexSlackMs,
+          this.keys.cluster ? 0 : 3,
         ),
       );
       if (written === -2) throw notOwner(code);
-      if (written === 1) {
-        await this.replicated();
+      if (written === 1 || written === 2) {
+        await this.replicated(this.keys.room(code));
+        if (written === 2) {
+          await this.followUp('index', async () => {
+            if (before.serverId !== room.serverId) await this.unindex(code, before.serverId, false);
+            await this.index(code, room.serverId, expiresAt);
+          });
+        }
         return { room, result: drafted.result, changed: true };
       }
       if (written === -1) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
@@ -153,18 +176,21 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async deleteRoom(code: string, reason: CloseReason = 'deleted'): Promise<void> {
-    await this.run('delete', () =>
+    const holder = await this.run('delete', () =>
       this.client.gbDeleteRoom(
-        this.roomKey(code),
-        this.key('rooms'),
-        this.leaseKey(code),
+        ...this.withIndexes(
+          [this.keys.room(code), this.keys.lease(code), this.keys.leaseEpoch(code)],
+          [this.keys.roomIndex(code)],
+        ),
         code,
-        this.key('server-rooms:'),
-        this.key('deleted'),
+        this.keys.serverRooms(''),
+        this.keys.deletedChannel(),
         JSON.stringify({ code, reason }),
+        this.keys.cluster ? 0 : 1,
       ),
     );
-    await this.replicated();
+    await this.replicated(this.keys.room(code));
+    if (holder && this.keys.cluster) await this.followUp('unindex', () => this.unindex(code, holder, true));
   }
 
   onRoomDeleted(listener: (code: string, reason: CloseReason) => void): void {
@@ -173,37 +199,60 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async listRoomCodes(serverId?: string): Promise<string[]> {
-    const index = serverId === undefined ? this.key('rooms') : this.serverRoomsKey(serverId);
-    return this.run('list', () => this.client.zrangebyscore(index, Date.now(), '+inf'));
+    const now = Date.now();
+    if (serverId !== undefined) {
+      const index = this.keys.serverRooms(serverId);
+      return this.run('list', () => this.client.zrangebyscore(index, now, '+inf'));
+    }
+    const buckets = await Promise.all(
+      this.keys
+        .roomIndexes()
+        .map((index) => this.run('list', () => this.client.zrangebyscore(index, now, '+inf'))),
+    );
+    return buckets.flat();
   }
 
   async countRooms(serverId: string): Promise<number> {
-    return this.run('count', () => this.client.zcount(this.serverRoomsKey(serverId), Date.now(), '+inf'));
+    return this.run('count', () => this.client.zcount(this.keys.serverRooms(serverId), Date.now(), '+inf'));
   }
 
   async claimRoom(code: string, serverId: string, leaseMs: number): Promise<string | null> {
-    return this.run('lease', () => this.client.gbClaimRoom(this.leaseKey(code), serverId, leaseMs));
+    return this.run('lease', () =>
+      this.client.gbClaimRoom(this.keys.lease(code), this.keys.leaseEpoch(code), serverId, leaseMs),
+    );
   }
 
   async takeRoom(code: string, serverId: string, leaseMs: number): Promise<string> {
-    return this.run('lease', () => this.client.gbTakeRoom(this.leaseKey(code), serverId, leaseMs));
+    return this.run('lease', () =>
+      this.client.gbTakeRoom(this.keys.lease(code), this.keys.leaseEpoch(code), serverId, leaseMs),
+    );
   }
 
   async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<RenewOutcome> {
     if (codes.length === 0) return { lost: [], expired: [] };
-    const renewed = await this.run('lease', () =>
-      this.client.gbRenewRooms(
-        codes.length,
-        ...codes.map((c) => this.leaseKey(c)),
-        serverId,
-        leaseMs,
-        this.key('room:'),
-        this.key('rooms'),
-        this.key('server-rooms:'),
-        this.key('deleted'),
-        ...codes,
-      ),
-    );
+    const renew = (batch: string[]) =>
+      this.run('lease', () =>
+        this.client.gbRenewRooms(
+          batch.length * 3,
+          ...batch.flatMap((c) => [this.keys.lease(c), this.keys.leaseEpoch(c), this.keys.room(c)]),
+          serverId,
+          leaseMs,
+          this.keys.cluster ? '' : this.keys.roomIndex(''),
+          this.keys.cluster ? '' : this.keys.serverRooms(serverId),
+          this.keys.deletedChannel(),
+          ...batch,
+        ),
+      );
+    // One script for all on one Redis; one per room on a cluster (a script stays in one slot).
+    const renewed = this.keys.cluster
+      ? (await Promise.all(codes.map((code) => renew([code])))).flat()
+      : await renew(codes);
+    if (this.keys.cluster) {
+      const expired = codes.filter((_, i) => renewed[i] === -1);
+      await this.followUp('unindex', async () => {
+        for (const code of expired) await this.unindex(code, serverId, true);
+      });
+    }
     return {
       lost: codes.filter((_, i) => renewed[i] === 0),
       expired: codes.filter((_, i) => renewed[i] === -1),
@@ -211,25 +260,25 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async releaseRoom(code: string, serverId: string): Promise<void> {
-    await this.run('lease', () => this.client.gbReleaseRoom(this.leaseKey(code), serverId));
+    await this.run('lease', () => this.client.gbReleaseRoom(this.keys.lease(code), serverId));
   }
 
   async heartbeat(serverId: string, ttlMs: number): Promise<boolean> {
     return (
-      (await this.run('heartbeat', () => this.client.gbHeartbeat(this.key('servers'), serverId, ttlMs))) === 1
+      (await this.run('heartbeat', () => this.client.gbHeartbeat(this.keys.servers(), serverId, ttlMs))) === 1
     );
   }
 
   async liveServers(): Promise<Set<string>> {
-    return new Set(await this.run('heartbeat', () => this.client.gbLiveServers(this.key('servers'))));
+    return new Set(await this.run('heartbeat', () => this.client.gbLiveServers(this.keys.servers())));
   }
 
   async retireServer(serverId: string): Promise<void> {
-    await this.run('heartbeat', () => this.client.zrem(this.key('servers'), serverId));
+    await this.run('heartbeat', () => this.client.zrem(this.keys.servers(), serverId));
   }
 
   async announceTimers(code: string): Promise<void> {
-    await this.run('announce', () => this.client.publish(this.key('timers'), code));
+    await this.run('announce', () => this.client.publish(this.keys.timersChannel(), code));
   }
 
   onTimersAnnounced(listener: (code: string) => void): void {
@@ -242,7 +291,7 @@ export class RedisRoomStore implements RoomStore {
     if (this.subscriber) return;
     const subscriber = this.createSubscriber();
     this.subscriber = subscriber;
-    const [timers, deleted] = [this.key('timers'), this.key('deleted')];
+    const [timers, deleted] = [this.keys.timersChannel(), this.keys.deletedChannel()];
     subscriber.on('error', (error: Error) => this.log.debug({ err: error }, 'redis subscriber error'));
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === timers) for (const notify of this.timerListeners) notify(message);
@@ -257,12 +306,12 @@ export class RedisRoomStore implements RoomStore {
   }
 
   idempotency(): IdempotencyStore {
-    const inner = new RedisIdempotencyStore(this.client, this.options.prefix);
+    const inner = new RedisIdempotencyStore(this.client, (key) => this.keys.idempotency(key));
     return {
       begin: (key, fingerprint) => this.run('idempotency', () => inner.begin(key, fingerprint)),
       complete: async (key, fingerprint, response) => {
         await this.run('idempotency', () => inner.complete(key, fingerprint, response));
-        await this.replicated();
+        await this.replicated(this.keys.idempotency(key));
       },
       abandon: (key) => this.run('idempotency', () => inner.abandon(key)),
     };
@@ -286,20 +335,50 @@ export class RedisRoomStore implements RoomStore {
     return this.options.roomTtlSeconds * 1000;
   }
 
-  private key(name: string): string {
-    return this.options.prefix + name;
+  /**
+   * Cluster: how far the index entries' expiry may lag the room's before a change refreshes them,
+   * so an action does not cost two more writes on other shards each time. A room idle for its
+   * whole TTL can thus leave the index up to this long before its key expires.
+   */
+  private get indexSlackMs(): number {
+    return Math.min(60_000, Math.floor(this.ttlMs / 10));
   }
 
-  private roomKey(code: string): string {
-    return this.key(`room:${code}`);
+  /** A script's keys: with the index keys on one Redis; the room's own keys only on a cluster. */
+  private withIndexes(own: string[], indexes: string[]): Array<string | number> {
+    const keys = this.keys.cluster ? own : [...own, ...indexes];
+    return [keys.length, ...keys];
   }
 
-  private leaseKey(code: string): string {
-    return this.key(`lease:${code}`);
+  /** Cluster: the room's entries in the index of all rooms and in its server's index. */
+  private async index(code: string, serverId: string, expiresAt: number): Promise<void> {
+    if (!this.keys.cluster) return;
+    await Promise.all([
+      this.client.zadd(this.keys.roomIndex(code), expiresAt, code),
+      this.client.zadd(this.keys.serverRooms(serverId), expiresAt, code),
+    ]);
   }
 
-  private serverRoomsKey(serverId: string): string {
-    return this.key(`server-rooms:${serverId}`);
+  private async unindex(code: string, serverId: string, everywhere: boolean): Promise<void> {
+    await Promise.all([
+      this.client.zrem(this.keys.serverRooms(serverId), code),
+      ...(everywhere ? [this.client.zrem(this.keys.roomIndex(code), code)] : []),
+    ]);
+  }
+
+  /**
+   * Cluster: an index write after the room's script. The room change is already saved (and
+   * acknowledged on failure: the player's action happened); a failed index write only leaves an
+   * entry stale or missing until the room's next indexed change (docs/state.md), so it is logged,
+   * not thrown.
+   */
+  private async followUp(operation: string, write: () => Promise<void>): Promise<void> {
+    if (!this.keys.cluster) return;
+    try {
+      await this.run(operation, write);
+    } catch (error) {
+      this.log.warn({ err: error }, 'room index not updated; repaired at its next indexed change');
+    }
   }
 
   private checkHealth(): void {
@@ -321,14 +400,14 @@ export class RedisRoomStore implements RoomStore {
    * A failure here is UNAVAILABLE, not STORE_UNAVAILABLE: the master has the write, a failover may
    * still lose it, so the client is told it is not confirmed rather than that nothing happened.
    */
-  private async replicated(): Promise<void> {
+  private async replicated(key: string): Promise<void> {
     const replicas = this.options.ackReplicas ?? 0;
     if (replicas === 0) return;
     const timeoutMs = this.options.ackTimeoutMs ?? 500;
     const started = performance.now();
     let acked = 0;
     try {
-      acked = await this.client.wait(replicas, timeoutMs);
+      acked = await this.connectionOf(key).wait(replicas, timeoutMs);
     } catch (error) {
       this.log.debug({ err: error }, 'redis WAIT failed');
     } finally {
@@ -340,6 +419,21 @@ export class RedisRoomStore implements RoomStore {
         `Not confirmed by ${replicas} Redis replica(s) within ${timeoutMs} ms: it may not have been saved; try again`,
       );
     }
+  }
+
+  /**
+   * The connection the write of `key` went through: on a cluster, the client's one connection to
+   * the master of the key's slot as the client knows it after the write (MOVED and ASK followed),
+   * since WAIT counts only what its own connection wrote. A master lost in between fails the WAIT:
+   * the write is then answered UNAVAILABLE, never confirmed by mistake.
+   */
+  private connectionOf(key: string): { wait(replicas: number, timeoutMs: number): Promise<number> } {
+    if (!this.keys.cluster) return this.client;
+    const cluster = this.client as Cluster;
+    const master = cluster.slots[keySlot(key)]?.[0];
+    const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === master);
+    if (!node) throw new Error(`no connection to the master of ${key}`);
+    return node;
   }
 
   /** Times an operation and turns any Redis failure into STORE_UNAVAILABLE. */
@@ -355,4 +449,8 @@ export class RedisRoomStore implements RoomStore {
       this.options.observe?.(operation, (performance.now() - started) / 1000);
     }
   }
+}
+
+function isCluster(client: RedisClient): client is Cluster {
+  return (client as Cluster).isCluster === true;
 }

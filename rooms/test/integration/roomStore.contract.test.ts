@@ -8,6 +8,7 @@ import type { RoomStore } from '../../src/store/roomStore.js';
 import type { RoomRecord } from '../../src/room/roomRecord.js';
 import { newRoomCode } from '../../src/room/tokens.js';
 import { RedisServer } from '../../../test/helpers/redisServer.js';
+import { RedisCluster } from '../../../test/helpers/redisCluster.js';
 import { sleep, waitUntil } from '../../../test/helpers/wait.js';
 
 function room(overrides: Partial<RoomRecord> = {}): RoomRecord {
@@ -39,13 +40,14 @@ function room(overrides: Partial<RoomRecord> = {}): RoomRecord {
 type StoreFactory = (ttlSeconds: number) => Promise<RoomStore>;
 
 let redis: RedisServer;
+let cluster: RedisCluster;
 const opened: RoomStore[] = [];
 beforeAll(async () => {
-  redis = await RedisServer.start();
-});
+  [redis, cluster] = await Promise.all([RedisServer.start(), RedisCluster.start()]);
+}, 60_000);
 afterAll(async () => {
   await Promise.all(opened.map((s) => s.close()));
-  await redis.stop();
+  await Promise.all([redis?.stop(), cluster?.stop()]);
 });
 
 const log = createLogger('silent');
@@ -55,13 +57,14 @@ const memory: StoreFactory = async (ttl) => {
   return store;
 };
 /** Each Redis store gets its own key prefix: tests never see each other's rooms. */
-const redisFactory = (prefix = `t${randomBytes(4).toString('hex')}:`): StoreFactory => {
+const redisFactory = (prefix = `t${randomBytes(4).toString('hex')}:`, onCluster = false): StoreFactory => {
   return async (ttl) => {
     const config = {
-      redisUrl: redis.url,
+      redisUrl: onCluster ? undefined : redis.url,
       redisSentinels: [],
       redisSentinelMaster: 'x',
       redisPassword: undefined,
+      redisClusterNodes: onCluster ? cluster.seeds.split(',') : [],
     };
     const store = new RedisRoomStore(
       createRedisClient(config, { name: 'test', failFast: true }),
@@ -78,7 +81,9 @@ const redisFactory = (prefix = `t${randomBytes(4).toString('hex')}:`): StoreFact
 describe.each([
   ['memory', () => memory],
   ['redis', () => redisFactory()],
+  ['redis cluster', () => redisFactory(undefined, true)],
 ] as Array<[string, () => StoreFactory]>)('RoomStore contract: %s', (kind, factory) => {
+  const onCluster = kind === 'redis cluster';
   let store: RoomStore;
   beforeAll(async () => {
     store = await factory()(3600);
@@ -292,10 +297,13 @@ describe.each([
     expect([...(await fresh.liveServers())]).toEqual(['a']);
   });
 
-  if (kind === 'redis') {
+  if (kind !== 'memory') {
     it('hands a code to exactly one of two servers creating it at the same moment', async () => {
       const prefix = `race${randomBytes(3).toString('hex')}:`;
-      const [one, two] = [await redisFactory(prefix)(3600), await redisFactory(prefix)(3600)];
+      const [one, two] = [
+        await redisFactory(prefix, onCluster)(3600),
+        await redisFactory(prefix, onCluster)(3600),
+      ];
       for (let i = 0; i < 20; i++) {
         const code = newRoomCode();
         const results = await Promise.all([
@@ -308,14 +316,53 @@ describe.each([
 
     it('delivers timer announcements to the other servers', async () => {
       const prefix = `ann${randomBytes(3).toString('hex')}:`;
-      const [one, two] = [await redisFactory(prefix)(3600), await redisFactory(prefix)(3600)];
+      const [one, two] = [
+        await redisFactory(prefix, onCluster)(3600),
+        await redisFactory(prefix, onCluster)(3600),
+      ];
       const heard: string[] = [];
       two.onTimersAnnounced((code) => heard.push(code));
       await sleep(100); // the subscription is set up asynchronously
       await one.announceTimers('ABCDEF');
       await waitUntil(() => heard.includes('ABCDEF'));
     });
+  }
 
+  if (onCluster) {
+    it("keeps each room's keys in its own slot, and rooms on every master of the cluster", async () => {
+      const prefix = `spread${randomBytes(3).toString('hex')}:`;
+      const s = await redisFactory(prefix, true)(3600);
+      const rooms = Array.from({ length: 30 }, () => room());
+      for (const r of rooms) {
+        await s.createRoom(r);
+        expect(await s.claimRoom(r.code, 'server-a', 5000)).toBeTruthy();
+      }
+      const raw = cluster.client();
+      try {
+        const masters = await cluster.masters();
+        expect(masters).toHaveLength(3);
+        const holders = new Set<number>();
+        for (const r of rooms) {
+          const keys = [
+            `${prefix}room:{${r.code}}`,
+            `${prefix}lease:{${r.code}}`,
+            `${prefix}lease:{${r.code}}:epoch`,
+          ];
+          const slots = await Promise.all(keys.map((k) => raw.call('CLUSTER', 'KEYSLOT', k)));
+          expect(new Set(slots).size).toBe(1);
+          expect(await raw.exists(...keys.slice(0, 1))).toBe(1);
+          holders.add((await cluster.masterOf(Number(slots[0]))).port);
+        }
+        expect(holders.size).toBe(3);
+      } finally {
+        raw.disconnect();
+      }
+      expect((await s.listRoomCodes()).sort()).toEqual(rooms.map((r) => r.code).sort());
+      expect(await s.countRooms('server-a')).toBe(30);
+    });
+  }
+
+  if (kind === 'redis') {
     it('refuses with STORE_UNAVAILABLE while Redis is down and recovers by itself', async () => {
       const own = await RedisServer.start();
       const config = {

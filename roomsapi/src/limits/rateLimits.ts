@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { createRedisClient, redisConfigured, type RedisConfig } from '@gamebuddies/rooms';
+import { createRedisClient, redisConfigured, type RedisClient, type RedisConfig } from '@gamebuddies/rooms';
 import { MemoryKeyedLimiter, MemoryKnownRooms, type KeyedLimiter, type KnownRooms } from './keyedLimiter.js';
 import { RedisKeyedLimiter, RedisKnownRooms } from './redisLimiter.js';
 
@@ -48,7 +47,10 @@ export function createRateLimits(
   log: Logger,
 ): RateLimits {
   if (!redisConfigured(config)) return memoryRateLimits(settings);
-  const redis: Redis = createRedisClient(config, { name: `gb-limits-${config.serverId}`, failFast: true });
+  const redis: RedisClient = createRedisClient(config, {
+    name: `gb-limits-${config.serverId}`,
+    failFast: true,
+  });
   redis.on('error', (error: Error) => log.debug({ err: error }, 'rate limits: redis error'));
   const prefix = `${config.redisKeyPrefix}limit:`;
   const limits = {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gamebuddies/rooms';
 import type { Logger } from 'pino';
 import {
   KNOWN_ROOM_MS,
@@ -34,11 +34,11 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate) + 1000)
 return 1
 `;
 
-interface LimiterClient extends Redis {
+type LimiterClient = RedisClient & {
   gbBucket(key: string, ratePerMs: string, burst: number, cost: number): Promise<number>;
-}
+};
 
-function withBucket(redis: Redis): LimiterClient {
+function withBucket(redis: RedisClient): LimiterClient {
   const client = redis as LimiterClient;
   if (typeof client.gbBucket !== 'function')
     client.defineCommand('gbBucket', { numberOfKeys: 1, lua: BUCKET });
@@ -83,7 +83,7 @@ export class RedisKeyedLimiter implements KeyedLimiter {
   private readonly ratePerMs: string;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
     private readonly perMinute: number,
     log: Logger,
@@ -125,7 +125,7 @@ export class RedisKnownRooms implements KnownRooms {
   private readonly fallback: Fallback;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     log: Logger,
   ) {

@@ -21,8 +21,10 @@ export function tokenEncryptionProblems(e: {
   API_KEYS?: string[] | undefined;
   REDIS_URL?: string | undefined;
   REDIS_SENTINELS?: string[] | undefined;
+  REDIS_CLUSTER_NODES?: string[] | undefined;
 }): string[] {
-  const redis = Boolean(e.REDIS_URL) || Boolean(e.REDIS_SENTINELS?.length);
+  const redis =
+    Boolean(e.REDIS_URL) || Boolean(e.REDIS_SENTINELS?.length) || Boolean(e.REDIS_CLUSTER_NODES?.length);
   if (redis && (e.API_KEYS?.length ?? 0) > 0 && !e.TOKEN_ENCRYPTION_KEY) {
     return [
       'TOKEN_ENCRYPTION_KEY: required with API_KEYS and Redis: the answers of idempotent room creations, host tokens included, are kept encrypted in Redis (generate one with: openssl rand -base64 32; every replica needs the same)',
