@@ -5,9 +5,13 @@ import type { Redis } from 'ioredis';
  * together or not at all. Keys a script touches are passed as KEYS where the caller knows them.
  */
 
-/** KEYS: room, all-rooms index, server index. ARGV: code, json, serverId, ttlMs, expiresAt, version. */
+/**
+ * KEYS: room, all-rooms index, server index, room's chat. ARGV: code, json, serverId, ttlMs,
+ * expiresAt, version. Changed (issue 18): a room starts with no chat list (KEYS[4] cleared).
+ */
 const CREATE_ROOM = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[4])
 redis.call('HSET', KEYS[1], 'v', ARGV[6], 'd', ARGV[2], 's', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
@@ -16,10 +20,13 @@ return 1`;
 
 /**
  * Compare-and-set on the room version, and for the owner's writes (timers, adoption) on its fencing
- * token too. KEYS: room, all-rooms index, new server index, old server index, lease. ARGV: expected
- * version, new version, json, serverId, ttlMs, expiresAt, code, owner token ('' when any server may
- * write: players' actions). Returns 1 written, 0 version moved on (retry), -1 room gone, -2 the
- * token is not the lease's any more (another server took the room; this one must not write).
+ * token too. KEYS: room, all-rooms index, new server index, old server index, lease, room's chat.
+ * ARGV: expected version, new version, json, serverId, ttlMs, expiresAt, code, owner token ('' when
+ * any server may write: players' actions), chat lines kept, then the change's chat lines (JSON).
+ * Returns 1 written, 0 version moved on (retry), -1 room gone, -2 the token is not the lease's any
+ * more (another server took the room; this one must not write).
+ * Changed (issue 18): the chat is a list beside the room (KEYS[6]); the change's lines are pushed
+ * and the list trimmed here, with the version bump, and it gets the room's TTL.
  */
 const UPDATE_ROOM = `
 local v = redis.call('HGET', KEYS[1], 'v')
@@ -28,19 +35,25 @@ if ARGV[8] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[8] then return -2 end
 if v ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 's', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
+if #ARGV > 9 then
+  redis.call('RPUSH', KEYS[6], unpack(ARGV, 10))
+  redis.call('LTRIM', KEYS[6], -tonumber(ARGV[9]), -1)
+end
+redis.call('PEXPIRE', KEYS[6], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[7])
 if KEYS[3] ~= KEYS[4] then redis.call('ZREM', KEYS[4], ARGV[7]) end
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[7])
 return 1`;
 
 /**
- * KEYS: room, all-rooms index, lease. ARGV: code, server index key prefix, deletion channel, message.
- * The announcement is published in the same step, so no server can miss a deletion it must report.
+ * KEYS: room, all-rooms index, lease, room's chat. ARGV: code, server index key prefix, deletion
+ * channel, message. The announcement is published in the same step, so no server can miss a
+ * deletion it must report. Changed (issue 18): the room's chat list (KEYS[4]) goes with it.
  */
 const DELETE_ROOM = `
 local s = redis.call('HGET', KEYS[1], 's')
 if not s then return 0 end
-redis.call('DEL', KEYS[1], KEYS[3], KEYS[3] .. ':epoch')
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[3] .. ':epoch', KEYS[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', ARGV[2] .. s, ARGV[1])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
@@ -78,13 +91,15 @@ return token`;
  * deletion channel, then the codes (in KEYS' order). Returns per key: 1 renewed, 0 lost, -1 the room
  * expired (its TTL ran out): then its lease, epoch and index entries are removed and its deletion is
  * announced here, in the same step, so expiry releases everything in one place.
+ * Changed (issue 18): an expired room's chat list (room key .. ':chat') is deleted too; it has the
+ * room's TTL, so this only ends what would expire with it anyway.
  */
 const RENEW_ROOMS = `${OWNER}
 local result = {}
 for i, key in ipairs(KEYS) do
   local code = ARGV[6 + i]
   if redis.call('EXISTS', ARGV[3] .. code) == 0 then
-    redis.call('DEL', key, key .. ':epoch')
+    redis.call('DEL', key, key .. ':epoch', ARGV[3] .. code .. ':chat')
     redis.call('ZREM', ARGV[4], code)
     redis.call('ZREM', ARGV[5] .. ARGV[1], code)
     redis.call('PUBLISH', ARGV[6], cjson.encode({ code = code, reason = 'expired' }))
@@ -140,9 +155,9 @@ export type StoreClient = Redis & StoreCommands;
 
 /** Registers the scripts on a client (ioredis sends them by SHA and reloads them after a restart). */
 export function withStoreScripts(client: Redis): StoreClient {
-  client.defineCommand('gbCreateRoom', { numberOfKeys: 3, lua: CREATE_ROOM });
-  client.defineCommand('gbUpdateRoom', { numberOfKeys: 5, lua: UPDATE_ROOM });
-  client.defineCommand('gbDeleteRoom', { numberOfKeys: 3, lua: DELETE_ROOM });
+  client.defineCommand('gbCreateRoom', { numberOfKeys: 4, lua: CREATE_ROOM });
+  client.defineCommand('gbUpdateRoom', { numberOfKeys: 6, lua: UPDATE_ROOM });
+  client.defineCommand('gbDeleteRoom', { numberOfKeys: 4, lua: DELETE_ROOM });
   client.defineCommand('gbClaimRoom', { numberOfKeys: 1, lua: CLAIM_ROOM });
   client.defineCommand('gbTakeRoom', { numberOfKeys: 1, lua: TAKE_ROOM });
   client.defineCommand('gbHeartbeat', { numberOfKeys: 1, lua: HEARTBEAT });

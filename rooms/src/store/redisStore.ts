@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
-import { AppError, type CloseReason } from '@gamebuddies/protocol';
+import { AppError, CHAT_HISTORY_LIMIT, type ChatMessage, type CloseReason } from '@gamebuddies/protocol';
 import { RedisIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { Logger } from '../logger.js';
-import type { RoomRecord } from '../room/roomRecord.js';
+import type { RoomRecord, RoomWithChat } from '../room/roomRecord.js';
 import { withStoreScripts, type StoreClient } from './redisScripts.js';
 import { draftChange } from './changeDraft.js';
+import { recordOnly } from './roomJson.js';
 import {
   notOwner,
   type ChangeOptions,
@@ -35,7 +36,8 @@ export interface RedisStoreOptions {
 
 /**
  * Rooms in Redis, shared by every server. Layout (docs/state.md):
- *   <p>room:<CODE>            hash { v: version, d: room JSON, s: server id }, TTL = room TTL
+ *   <p>room:<CODE>            hash { v: version, d: room JSON (no chat), s: server id }, TTL = room TTL
+ *   <p>room:<CODE>:chat       list of chat lines (JSON), the latest CHAT_HISTORY_LIMIT, TTL = room TTL
  *   <p>rooms                  zset code -> expiry (ms), every live room
  *   <p>server-rooms:<SERVER>  zset code -> expiry (ms), rooms held by one server
  *   <p>lease:<CODE>           string "<server id>#<epoch>" (fencing token), PX = lease: who runs the room's timers
@@ -94,8 +96,9 @@ export class RedisRoomStore implements RoomStore {
         this.roomKey(room.code),
         this.key('rooms'),
         this.serverRoomsKey(room.serverId),
+        this.chatKey(room.code),
         room.code,
-        JSON.stringify(room),
+        JSON.stringify(recordOnly(room)),
         room.serverId,
         this.ttlMs,
         Date.now() + this.ttlMs,
@@ -107,9 +110,25 @@ export class RedisRoomStore implements RoomStore {
     return 'created';
   }
 
-  async loadRoom(code: string): Promise<RoomRecord | null> {
-    const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
-    return json ? (JSON.parse(json) as RoomRecord) : null;
+  async loadRoom(code: string): Promise<RoomWithChat | null> {
+    const [json, lines] = await this.run('load', () => this.readRoom(code, true));
+    if (!json) return null;
+    const room = JSON.parse(json) as RoomWithChat;
+    room.chat = [...(room.chat ?? []), ...parseLines(lines)].slice(-CHAT_HISTORY_LIMIT);
+    return room;
+  }
+
+  /** The room's JSON and, if asked, its chat lines, read together (one MULTI: the same version). */
+  private async readRoom(code: string, withChat: boolean): Promise<[string | null, string[]]> {
+    if (!withChat) return [await this.client.hget(this.roomKey(code), 'd'), []];
+    const replies = await this.client
+      .multi()
+      .hget(this.roomKey(code), 'd')
+      .lrange(this.chatKey(code), 0, -1)
+      .exec();
+    if (!replies) throw new Error('MULTI was aborted');
+    for (const [error] of replies) if (error) throw error;
+    return [replies[0]![1] as string | null, replies[1]![1] as string[]];
   }
 
   async applyChange<T>(
@@ -117,11 +136,16 @@ export class RedisRoomStore implements RoomStore {
     change: RoomChange<T>,
     options: ChangeOptions = {},
   ): Promise<ChangeOutcome<T>> {
+    // The history is read with the room only when the outcome must carry it, never for a chat line.
+    const withHistory = options.chat !== 'added';
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const json = await this.run('load', () => this.client.hget(this.roomKey(code), 'd'));
+      const [json, lines] = await this.run('load', () => this.readRoom(code, withHistory));
       if (!json) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
       const drafted = draftChange(json, change, options.history);
-      if (!drafted.changed) return { room: drafted.room, result: drafted.result, changed: false };
+      if (!drafted.changed) {
+        const chat = withHistory ? [...drafted.legacyChat, ...parseLines(lines)] : [];
+        return { room: withChat(drafted.room, chat), result: drafted.result, changed: false };
+      }
       const { room, before } = drafted;
       const written = await this.run('update', () =>
         this.client.gbUpdateRoom(
@@ -130,6 +154,7 @@ export class RedisRoomStore implements RoomStore {
           this.serverRoomsKey(room.serverId),
           this.serverRoomsKey(before.serverId),
           this.leaseKey(code),
+          this.chatKey(code),
           before.version,
           room.version,
           drafted.json,
@@ -138,12 +163,16 @@ export class RedisRoomStore implements RoomStore {
           Date.now() + this.ttlMs,
           code,
           options.ownerToken ?? '',
+          CHAT_HISTORY_LIMIT,
+          ...drafted.chat.map((line) => JSON.stringify(line)),
         ),
       );
       if (written === -2) throw notOwner(code);
       if (written === 1) {
         await this.replicated();
-        return { room, result: drafted.result, changed: true };
+        // The version did not move since the read, so neither did the chat: read + added is the list.
+        const chat = withHistory ? [...parseLines(lines), ...drafted.chat] : drafted.chat;
+        return { room: withChat(room, chat), result: drafted.result, changed: true };
       }
       if (written === -1) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
       // Another server wrote first: back off a little (more each time) and apply to the new state.
@@ -158,6 +187,7 @@ export class RedisRoomStore implements RoomStore {
         this.roomKey(code),
         this.key('rooms'),
         this.leaseKey(code),
+        this.chatKey(code),
         code,
         this.key('server-rooms:'),
         this.key('deleted'),
@@ -294,6 +324,11 @@ export class RedisRoomStore implements RoomStore {
     return this.key(`room:${code}`);
   }
 
+  /** Beside the room's own key (derived from it, so the two always share a hash slot). */
+  private chatKey(code: string): string {
+    return `${this.roomKey(code)}:chat`;
+  }
+
   private leaseKey(code: string): string {
     return this.key(`lease:${code}`);
   }
@@ -355,4 +390,15 @@ export class RedisRoomStore implements RoomStore {
       this.options.observe?.(operation, (performance.now() - started) / 1000);
     }
   }
+}
+
+/** Chat lines as stored (one JSON each), parsed in one go. */
+function parseLines(lines: string[]): ChatMessage[] {
+  return lines.length === 0 ? [] : (JSON.parse(`[${lines.join(',')}]`) as ChatMessage[]);
+}
+
+function withChat(room: RoomRecord, chat: ChatMessage[]): RoomWithChat {
+  const out = room as RoomWithChat;
+  out.chat = chat.length > CHAT_HISTORY_LIMIT ? chat.slice(-CHAT_HISTORY_LIMIT) : chat;
+  return out;
 }
