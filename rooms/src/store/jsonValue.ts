@@ -57,32 +57,48 @@ function cloneValue(value: unknown): Json {
 }
 
 /**
- * Whether `value` would serialize to the same JSON as `stored` (a JSON value: what `jsonClone`
- * made), key order aside. Stops at the first difference.
+ * `value` as JSON would give it back, sharing every part that equals the same part of `stored` (a
+ * JSON value nobody mutates), and `stored` itself when the whole is the same: the no-op check and
+ * the stored copy of a change in one walk, allocating only along what changed. The result is as
+ * safe to keep as `jsonClone(value)`: it holds nothing of `value`'s own objects.
  */
-export function sameJson(value: unknown, stored: unknown): boolean {
-  if (value === stored) return typeof value !== 'number' || Number.isFinite(value);
-  if (value === null || stored === null || typeof value !== 'object' || typeof stored !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) return stored === null;
-    return false;
+export function jsonShared<T>(value: T, stored: T): T {
+  return share(value, stored) as T;
+}
+
+function share(value: unknown, stored: unknown): unknown {
+  if (value === null || typeof value !== 'object') {
+    const json = cloneValue(value);
+    return json === stored ? stored : json;
   }
-  if (!plain(value)) return JSON.stringify(value) === JSON.stringify(stored);
+  if (!plain(value)) {
+    const json = cloneValue(value);
+    return JSON.stringify(json) === JSON.stringify(stored) ? stored : json;
+  }
+  if (stored === null || typeof stored !== 'object') return cloneValue(value);
   if (Array.isArray(value)) {
-    if (!Array.isArray(stored) || value.length !== stored.length) return false;
+    if (!Array.isArray(stored)) return cloneValue(value);
+    const copy: unknown[] = new Array<unknown>(value.length);
+    let same = value.length === stored.length;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (!(dropped(item) ? stored[i] === null : sameJson(item, stored[i]))) return false;
+      copy[i] = dropped(item) ? null : share(item, stored[i]);
+      if (copy[i] !== stored[i]) same = false;
     }
-    return true;
+    return same ? stored : copy;
   }
-  if (Array.isArray(stored)) return false;
+  if (Array.isArray(stored)) return cloneValue(value);
   const kept = stored as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
   let count = 0;
+  let same = true;
   for (const key of Object.keys(value)) {
     const item: unknown = (value as Record<string, unknown>)[key];
     if (dropped(item)) continue;
     count++;
-    if (!Object.hasOwn(kept, key) || !sameJson(item, kept[key])) return false;
+    const shared = Object.hasOwn(kept, key) ? share(item, kept[key]) : cloneValue(item);
+    copy[key] = shared;
+    if (shared !== kept[key]) same = false;
   }
-  return count === Object.keys(kept).length;
+  return same && count === Object.keys(kept).length ? stored : copy;
 }
