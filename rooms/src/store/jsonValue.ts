@@ -26,18 +26,13 @@ export function jsonClone<T>(value: T): T {
 }
 
 function cloneValue(value: unknown): Json {
+  // The common cases first, without a call: rooms are mostly strings, numbers and plain objects.
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (value === null) return null;
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : null;
-    case 'object':
-      break;
-    default:
-      // bigint throws, as JSON.stringify does; undefined, functions, symbols at the top give undefined.
-      return JSON.parse(JSON.stringify(value) ?? 'null') as Json;
+  if (typeof value !== 'object') {
+    // bigint throws, as JSON.stringify does; undefined, functions, symbols at the top give null.
+    return JSON.parse(JSON.stringify(value) ?? 'null') as Json;
   }
   if (!plain(value)) return JSON.parse(JSON.stringify(value)) as Json;
   if (Array.isArray(value)) {
@@ -49,7 +44,8 @@ function cloneValue(value: unknown): Json {
     return copy;
   }
   const copy: { [key: string]: Json } = {};
-  for (const key of Object.keys(value)) {
+  // for…in, not Object.keys: no array per object (plain objects inherit nothing enumerable).
+  for (const key in value) {
     const item: unknown = (value as Record<string, unknown>)[key];
     if (!dropped(item)) copy[key] = cloneValue(item);
   }
@@ -67,7 +63,9 @@ export function jsonShared<T>(value: T, stored: T): T {
 }
 
 function share(value: unknown, stored: unknown): unknown {
-  if (value === null || typeof value !== 'object') {
+  if (value === stored && (typeof value === 'string' || typeof value === 'boolean' || value === null))
+    return stored;
+  if (typeof value !== 'object' || value === null) {
     const json = cloneValue(value);
     return json === stored ? stored : json;
   }
@@ -92,7 +90,7 @@ function share(value: unknown, stored: unknown): unknown {
   const copy: Record<string, unknown> = {};
   let count = 0;
   let same = true;
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
     const item: unknown = (value as Record<string, unknown>)[key];
     if (dropped(item)) continue;
     count++;
@@ -100,5 +98,8 @@ function share(value: unknown, stored: unknown): unknown {
     copy[key] = shared;
     if (shared !== kept[key]) same = false;
   }
-  return same && count === Object.keys(kept).length ? stored : copy;
+  if (!same) return copy;
+  let keptCount = 0;
+  for (const _key in kept) keptCount++;
+  return count === keptCount ? stored : copy;
 }
