@@ -221,7 +221,11 @@ export class RoomService {
     return this.changed(code, (draft, events) => transferHost(draft, actorId, targetId, events));
   }
 
-  async updateSettings(code: string, actorId: string, payload: Record<string, unknown>): Promise<RoomWithChat> {
+  async updateSettings(
+    code: string,
+    actorId: string,
+    payload: Record<string, unknown>,
+  ): Promise<RoomWithChat> {
     return this.changed(code, (draft, events) =>
       game.updateSettings(this.rules, draft, actorId, payload, events),
     );

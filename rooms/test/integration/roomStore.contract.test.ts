@@ -189,7 +189,11 @@ describe.each([
     expect(await store.loadRoom(r.code)).toEqual(before);
     // The next change starts from the stored room, not from what the failed one left behind.
     const next = await store.applyChange(r.code, say('b'));
-    expect(next.room).toMatchObject({ version: before.version + 1, players: before.players, game: { count: 0 } });
+    expect(next.room).toMatchObject({
+      version: before.version + 1,
+      players: before.players,
+      game: { count: 0 },
+    });
     expect(next.room.chat.map((m) => m.id)).toEqual(['a', 'b']);
   });
 
