@@ -53,53 +53,34 @@ function cloneValue(value: unknown): Json {
 }
 
 /**
- * `value` as JSON would give it back, sharing every part that equals the same part of `stored` (a
- * JSON value nobody mutates), and `stored` itself when the whole is the same: the no-op check and
- * the stored copy of a change in one walk, allocating only along what changed. The result is as
- * safe to keep as `jsonClone(value)`: it holds nothing of `value`'s own objects.
+ * Whether `value` would serialize to the same JSON as `stored` (a JSON value: what `jsonClone`
+ * made), key order aside. Stops at the first difference.
  */
-export function jsonShared<T>(value: T, stored: T): T {
-  return share(value, stored) as T;
-}
-
-function share(value: unknown, stored: unknown): unknown {
-  if (value === stored && (typeof value === 'string' || typeof value === 'boolean' || value === null))
-    return stored;
-  if (typeof value !== 'object' || value === null) {
-    const json = cloneValue(value);
-    return json === stored ? stored : json;
+export function sameJson(value: unknown, stored: unknown): boolean {
+  if (value === stored) return typeof value !== 'number' || Number.isFinite(value);
+  // A Date, a toJSON: its JSON may be any JSON value (a Date's is a string).
+  if (typeof value === 'object' && value !== null && !plain(value))
+    return JSON.stringify(value) === JSON.stringify(stored);
+  if (value === null || stored === null || typeof value !== 'object' || typeof stored !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) return stored === null;
+    return false;
   }
-  if (!plain(value)) {
-    const json = cloneValue(value);
-    return JSON.stringify(json) === JSON.stringify(stored) ? stored : json;
-  }
-  if (stored === null || typeof stored !== 'object') return cloneValue(value);
   if (Array.isArray(value)) {
-    if (!Array.isArray(stored)) return cloneValue(value);
-    const copy: unknown[] = new Array<unknown>(value.length);
-    let same = value.length === stored.length;
+    if (!Array.isArray(stored) || value.length !== stored.length) return false;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      copy[i] = dropped(item) ? null : share(item, stored[i]);
-      if (copy[i] !== stored[i]) same = false;
+      if (!(dropped(item) ? stored[i] === null : sameJson(item, stored[i]))) return false;
     }
-    return same ? stored : copy;
+    return true;
   }
-  if (Array.isArray(stored)) return cloneValue(value);
+  if (Array.isArray(stored)) return false;
   const kept = stored as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
   let count = 0;
-  let same = true;
-  for (const key in value) {
+  for (const key of Object.keys(value)) {
     const item: unknown = (value as Record<string, unknown>)[key];
     if (dropped(item)) continue;
     count++;
-    const shared = Object.hasOwn(kept, key) ? share(item, kept[key]) : cloneValue(item);
-    copy[key] = shared;
-    if (shared !== kept[key]) same = false;
+    if (!Object.hasOwn(kept, key) || !sameJson(item, kept[key])) return false;
   }
-  if (!same) return copy;
-  let keptCount = 0;
-  for (const _key in kept) keptCount++;
-  return count === keptCount ? stored : copy;
+  return count === Object.keys(kept).length;
 }

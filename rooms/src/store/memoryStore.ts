@@ -2,7 +2,7 @@ import { AppError, CHAT_HISTORY_LIMIT, type ChatMessage, type CloseReason } from
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { RoomRecord, RoomWithChat } from '../room/roomRecord.js';
 import { ChatRing } from './chatRing.js';
-import { jsonClone, jsonShared } from './jsonValue.js';
+import { jsonClone, sameJson } from './jsonValue.js';
 import { recordOnly } from './roomJson.js';
 import {
   notOwner,
@@ -75,24 +75,20 @@ export class MemoryRoomStore implements RoomStore {
     const newChat: ChatMessage[] = [];
     const result = change(draft, newChat);
     const room = draft as RoomWithChat;
-    // The stored copy shares what the change left as it was (stored rooms are never mutated).
-    const shared = jsonShared(recordOnly(draft), stored);
-    if (newChat.length === 0 && shared === stored) {
+    if (newChat.length === 0 && sameJson(draft, stored)) {
       room.chat = options.chat === 'added' ? [] : entry.chat.toArray(copyLine);
       return { room, result, changed: false };
     }
     draft.version = stored.version + 1;
     draft.updatedAt = Date.now();
-    const next: RoomRecord = { ...shared, version: draft.version, updatedAt: draft.updatedAt };
     if (options.history) {
       const log = options.history(draft);
       // The history stays the room's last key, as in the Redis store's JSON.
       delete draft.log;
       draft.log = log;
-      delete next.log;
-      next.log = jsonShared(log, stored.log);
     }
     // Everything that can throw comes before the first write: a failed change leaves nothing.
+    const next = jsonClone(recordOnly(draft));
     const lines = newChat.map((line) => jsonClone(line));
     for (const line of lines) entry.chat.add(line);
     this.rooms.set(code, this.entry(next, entry.chat));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { jsonClone, jsonShared } from '../../src/store/jsonValue.js';
+import { jsonClone, sameJson } from '../../src/store/jsonValue.js';
 
 /** Values a room may hold, including what JSON changes on the way (the Redis store keeps JSON). */
 const samples: unknown[] = [
@@ -24,26 +24,14 @@ describe('copies as JSON would make them (the memory store behaves like Redis)',
     expect(() => jsonClone({ big: 1n })).toThrow(TypeError);
   });
 
-  it('jsonShared gives the stored value back when nothing changed as JSON, and shares unchanged parts', () => {
-    for (const value of samples) {
-      const stored = jsonClone(value);
-      expect(jsonShared(jsonClone(value), stored)).toBe(stored);
-      expect(jsonShared(value, stored)).toBe(stored);
-    }
-    const stored: { players: Array<{ id: string }>; game?: { score: number }; log: Array<{ v: number }> } =
-      jsonClone({ players: [{ id: 'a' }, { id: 'b' }], game: { score: 1 }, log: [{ v: 1 }] });
-    const draft = jsonClone(stored);
-    draft.game!.score = 2;
-    const next = jsonShared(draft, stored);
-    expect(next).toStrictEqual(JSON.parse(JSON.stringify(draft)));
-    expect(next).not.toBe(stored);
-    expect(next.players).toBe(stored.players);
-    expect(next.log).toBe(stored.log);
-    expect(next.game).not.toBe(draft.game); // never the caller's own object
-    // A key removed, added, or set to undefined is judged as JSON would.
-    expect(jsonShared({ ...stored, game: undefined }, stored)).not.toBe(stored);
-    const loose = stored as Record<string, unknown>;
-    expect(jsonShared({ ...loose, extra: undefined }, loose)).toBe(stored);
-    expect(jsonShared({ ...loose, extra: 0 }, loose)).toStrictEqual({ ...loose, extra: 0 });
+  it('sameJson says whether a value would serialize as the stored JSON value does', () => {
+    for (const value of samples) expect(sameJson(value, jsonClone(value))).toBe(true);
+    const stored = jsonClone({ players: [{ id: 'a' }], game: { score: 1 } }) as Record<string, unknown>;
+    expect(sameJson({ ...stored, extra: undefined, fn: () => 1 }, stored)).toBe(true);
+    expect(sameJson({ ...stored, extra: 0 }, stored)).toBe(false);
+    expect(sameJson({ ...stored, game: undefined }, stored)).toBe(false);
+    expect(sameJson({ ...stored, game: { score: 2 } }, stored)).toBe(false);
+    expect(sameJson({ ...stored, players: [{ id: 'a' }, { id: 'b' }] }, stored)).toBe(false);
+    expect(sameJson({ ...stored, players: { 0: { id: 'a' } } }, stored)).toBe(false);
   });
 });
