@@ -52,7 +52,6 @@ function room(c: string): RoomRecord {
     settings: {},
     phase: 'lobby',
     players: [],
-    chat: [],
     game: {},
     timers: [],
     results: null,
@@ -115,10 +114,14 @@ async function main(): Promise<void> {
       Array.from({ length: workers }, async () => {
         while (performance.now() < deadline) {
           const c = codes[Math.floor(Math.random() * codes.length)]!;
-          await store.applyChange(c, (draft) => {
-            draft.chat.push({ id: String(actions), playerId: 'p', name: 'P', text: 'hello there', at: 1 });
-            if (draft.chat.length > 100) draft.chat.splice(0, draft.chat.length - 100);
-          });
+          // A chat line, as the game server sends it: the store appends it beside the room.
+          await store.applyChange(
+            c,
+            (_draft, newChat) => {
+              newChat.push({ id: String(actions), playerId: 'p', name: 'P', text: 'hello there', at: 1 });
+            },
+            { chat: 'added' },
+          );
           actions++;
         }
       }),

@@ -97,8 +97,9 @@ async function slotOf(key: string): Promise<number> {
 async function lostMessages(game: Game): Promise<string[]> {
   const raw = cluster.client();
   try {
-    const json = await raw.hget(`${game.prefix}room:{${game.code}}`, 'd');
-    const chat = new Set((JSON.parse(json!) as { chat: Array<{ text: string }> }).chat.map((m) => m.text));
+    // The room's chat list, beside its hash in the same slot (docs/state.md).
+    const lines = await raw.lrange(`${game.prefix}room:{${game.code}}:chat`, 0, -1);
+    const chat = new Set(lines.map((line) => (JSON.parse(line) as { text: string }).text));
     return game.acknowledged.filter((text) => !chat.has(text));
   } finally {
     raw.disconnect();

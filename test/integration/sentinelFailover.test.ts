@@ -80,9 +80,10 @@ async function failoverMidGame(ackReplicas: number): Promise<Outcome> {
     // What the new master holds (chat keeps the last 100 messages: the run stays below that).
     expect(acknowledged.length).toBeLessThan(100);
     const redis = group.client(group.replica.port);
-    const json = await redis.hget(`${prefix}room:${room.roomCode}`, 'd');
+    // The room's chat is a list beside the room's hash (docs/state.md).
+    const lines = await redis.lrange(`${prefix}room:${room.roomCode}:chat`, 0, -1);
     redis.disconnect();
-    const chat = new Set((JSON.parse(json!) as { chat: Array<{ text: string }> }).chat.map((m) => m.text));
+    const chat = new Set(lines.map((line) => (JSON.parse(line) as { text: string }).text));
     const lost = acknowledged.filter((text) => !chat.has(text));
     const resumedOn = (await server.api(`/v1/rooms/${room.roomCode}`)).status;
     return { acknowledged: acknowledged.length, lost, unconfirmed, resumedOn };

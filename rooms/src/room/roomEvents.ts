@@ -1,5 +1,5 @@
 import type { ChatMessage, CloseReason, LeaveReason, RoomPhase } from '@gamebuddies/protocol';
-import type { RoomRecord } from './roomRecord.js';
+import type { RoomWithChat } from './roomRecord.js';
 
 /** What happened in one saved change; listeners turn these into broadcasts, timers and metrics. */
 export type RoomEvent =
@@ -20,8 +20,12 @@ export type RoomEvent =
   | { type: 'console'; action: string; text: string };
 
 export interface RoomUpdate {
-  /** The room as saved (for `closed`, as it was last saved). */
-  room: RoomRecord;
+  /**
+   * The room as saved (for `closed`, as it was last saved). After a change made with
+   * `{ chat: 'added' }` (a chat line), `room.chat` holds only the lines it added: the history is not
+   * read back for it (see `ChangeOptions.chat`).
+   */
+  room: RoomWithChat;
   events: RoomEvent[];
   /** The room's timers changed: whoever runs them must re-arm. */
   timersChanged: boolean;

@@ -23,7 +23,10 @@ export interface TimerRecord {
   data?: unknown;
 }
 
-/** Everything stored about a room: the unit of change, versioned and written atomically. */
+/**
+ * Everything stored about a room but its chat: the unit of change, versioned and written atomically.
+ * The chat is kept beside it (`RoomWithChat`), so a chat line costs the store O(line), not O(history).
+ */
 export interface RoomRecord {
   code: string;
   gameType: string;
@@ -47,7 +50,6 @@ export interface RoomRecord {
    * still name them. Absent in rooms stored before it existed.
    */
   formerPlayers?: Record<string, string>;
-  chat: ChatMessage[];
   /** The game plugin's full state, hidden information included; never sent as is. */
   game: unknown;
   timers: TimerRecord[];
@@ -59,6 +61,14 @@ export interface RoomRecord {
   log?: RoomLogEntry[];
   /** The servers that held the room, oldest first (the latest SERVER_MOVES_KEPT). Absent in older rooms. */
   moves?: ServerMove[];
+}
+
+/**
+ * A room as read from the store: the record with its chat, the latest CHAT_HISTORY_LIMIT lines,
+ * oldest first. The store keeps the chat apart from the record: a change adds lines, never edits them.
+ */
+export interface RoomWithChat extends RoomRecord {
+  chat: ChatMessage[];
 }
 
 /** One line of a room's history. `type` is the RoomEvent's type; `text` names people, never tokens. */

@@ -1,10 +1,10 @@
 import type { RoomSnapshot, RoomSummary } from '@gamebuddies/protocol';
 import type { AnyGamePlugin, Viewer } from '../plugins/gamePlugin.js';
 import { viewContext } from '../plugins/gameContext.js';
-import type { RoomRecord } from './roomRecord.js';
+import type { RoomRecord, RoomWithChat } from './roomRecord.js';
 
 /** The room as one player may see it: the game's view for that player, never the raw state. */
-export function snapshotFor(room: RoomRecord, plugin: AnyGamePlugin, viewer: Viewer): RoomSnapshot {
+export function snapshotFor(room: RoomWithChat, plugin: AnyGamePlugin, viewer: Viewer): RoomSnapshot {
   return {
     roomCode: room.code,
     gameType: room.gameType,

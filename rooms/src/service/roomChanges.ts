@@ -1,3 +1,4 @@
+import type { ChatMessage } from '@gamebuddies/protocol';
 import type { Logger } from '../logger.js';
 import type { RoomEvent, RoomUpdate, RoomUpdateListener } from '../room/roomEvents.js';
 import { withLog } from '../room/roomLog.js';
@@ -22,18 +23,18 @@ export class RoomChanges {
 
   async change<T>(
     code: string,
-    mutate: (draft: RoomRecord, events: RoomEvent[]) => T,
+    mutate: (draft: RoomRecord, events: RoomEvent[], newChat: ChatMessage[]) => T,
     options: ChangeOptions = {},
   ): Promise<ChangeOutcome<T>> {
     let events: RoomEvent[] = [];
     let timersChanged = false;
     const outcome = await this.store.applyChange(
       code,
-      (draft) => {
+      (draft, newChat) => {
         events = []; // a store may run the change again after a concurrent write
         const timersBefore = JSON.stringify(draft.timers);
         const phaseBefore = draft.phase;
-        const result = mutate(draft, events);
+        const result = mutate(draft, events, newChat);
         timersChanged = JSON.stringify(draft.timers) !== timersBefore;
         // The phase change comes first: it is the context of whatever else happened (a game finished...).
         if (draft.phase !== phaseBefore)

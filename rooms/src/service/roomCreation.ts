@@ -41,7 +41,6 @@ export function newRoomRecord(
     settings,
     phase: 'lobby',
     players: [],
-    chat: [],
     game: null,
     timers: [],
     results: null,

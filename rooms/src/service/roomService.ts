@@ -1,9 +1,9 @@
-import { AppError, CHAT_HISTORY_LIMIT, type CloseReason, type CreateRoomBody } from '@gamebuddies/protocol';
+import { AppError, type CloseReason, type CreateRoomBody } from '@gamebuddies/protocol';
 import type { Logger } from '../logger.js';
 import type { AnyGamePlugin } from '../plugins/gamePlugin.js';
 import type { GameRegistry } from '../plugins/registry.js';
 import type { RoomEvent, RoomUpdateListener } from '../room/roomEvents.js';
-import type { RoomRecord } from '../room/roomRecord.js';
+import type { RoomRecord, RoomWithChat } from '../room/roomRecord.js';
 import { appendMove } from '../room/roomLog.js';
 import { newMessageId, newRoomCode } from '../room/tokens.js';
 import type { RoomStore } from '../store/roomStore.js';
@@ -97,7 +97,11 @@ export class RoomService {
     this.creating++;
     try {
       const created = () =>
-        this.changes.publish({ room, events: [{ type: 'created' }], timersChanged: room.timers.length > 0 });
+        this.changes.publish({
+          room: { ...room, chat: [] },
+          events: [{ type: 'created' }],
+          timersChanged: room.timers.length > 0,
+        });
       if (options.code !== undefined) {
         room.code = requireCode(options.code);
         if ((await this.store.createRoom(room)) === 'code_taken') {
@@ -119,7 +123,7 @@ export class RoomService {
     }
   }
 
-  async getRoom(rawCode: string): Promise<RoomRecord> {
+  async getRoom(rawCode: string): Promise<RoomWithChat> {
     const code = requireCode(rawCode);
     const room = await this.store.loadRoom(code);
     if (!room) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
@@ -151,7 +155,7 @@ export class RoomService {
     code: string,
     liveServers: ReadonlySet<string>,
     options: { move?: boolean; ownerToken?: string } = {},
-  ): Promise<RoomRecord | null> {
+  ): Promise<RoomWithChat | null> {
     return this.unlessGone(async () => {
       const { room } = await this.changes.change(
         code,
@@ -176,28 +180,36 @@ export class RoomService {
     });
   }
 
-  async leave(code: string, playerId: string): Promise<RoomRecord> {
+  async leave(code: string, playerId: string): Promise<RoomWithChat> {
     return this.changed(code, (draft, events) => {
       seats.removePlayer(this.rules, draft, requirePlayer(draft, playerId), 'left', events);
     });
   }
 
-  async chat(code: string, playerId: string, text: string): Promise<RoomRecord> {
-    return this.changed(code, (draft, events) => {
-      const player = requirePlayer(draft, playerId);
-      const message = { id: newMessageId(), playerId, name: player.name, text, at: Date.now() };
-      draft.chat.push(message);
-      if (draft.chat.length > CHAT_HISTORY_LIMIT)
-        draft.chat.splice(0, draft.chat.length - CHAT_HISTORY_LIMIT);
-      events.push({ type: 'chat', message });
-    });
+  /**
+   * Adds a line to the room's chat (the store keeps the latest CHAT_HISTORY_LIMIT). The room it
+   * resolves to carries only this line in `chat`: the sender is told the version, and the history is
+   * not read back for it (a line costs the store O(line)).
+   */
+  async chat(code: string, playerId: string, text: string): Promise<RoomWithChat> {
+    const { room } = await this.changes.change(
+      code,
+      (draft, events, newChat) => {
+        const player = requirePlayer(draft, playerId);
+        const message = { id: newMessageId(), playerId, name: player.name, text, at: Date.now() };
+        newChat.push(message);
+        events.push({ type: 'chat', message });
+      },
+      { chat: 'added' },
+    );
+    return room;
   }
 
-  async act(code: string, playerId: string, payload: Record<string, unknown>): Promise<RoomRecord> {
+  async act(code: string, playerId: string, payload: Record<string, unknown>): Promise<RoomWithChat> {
     return this.changed(code, (draft, events) => game.act(this.rules, draft, playerId, payload, events));
   }
 
-  async kick(code: string, actorId: string, targetId: string): Promise<RoomRecord> {
+  async kick(code: string, actorId: string, targetId: string): Promise<RoomWithChat> {
     return this.changed(code, (draft, events) => {
       requireHost(draft, actorId);
       if (targetId === actorId) throw new AppError('INVALID_ACTION', 'The host cannot kick themselves');
@@ -205,23 +217,27 @@ export class RoomService {
     });
   }
 
-  async transferHost(code: string, actorId: string, targetId: string): Promise<RoomRecord> {
+  async transferHost(code: string, actorId: string, targetId: string): Promise<RoomWithChat> {
     return this.changed(code, (draft, events) => transferHost(draft, actorId, targetId, events));
   }
 
-  async updateSettings(code: string, actorId: string, payload: Record<string, unknown>): Promise<RoomRecord> {
+  async updateSettings(
+    code: string,
+    actorId: string,
+    payload: Record<string, unknown>,
+  ): Promise<RoomWithChat> {
     return this.changed(code, (draft, events) =>
       game.updateSettings(this.rules, draft, actorId, payload, events),
     );
   }
 
-  async returnToLobby(code: string, actorId: string): Promise<RoomRecord> {
+  async returnToLobby(code: string, actorId: string): Promise<RoomWithChat> {
     return this.changed(code, (draft, events) => game.returnToLobby(this.rules, draft, actorId, events));
   }
 
   /** Runs every timer of the room that is due: seat releases and the game's own timers. */
   /** `ownerToken`: the lease token of the server running the room (its write is fenced by it). */
-  async fireDueTimers(code: string, ownerToken?: string): Promise<RoomRecord | null> {
+  async fireDueTimers(code: string, ownerToken?: string): Promise<RoomWithChat | null> {
     return this.unlessGone(() =>
       this.changed(code, (draft, events) => game.fireDueTimers(this.rules, draft, events), ownerToken),
     );
@@ -234,7 +250,7 @@ export class RoomService {
   async restoreSeats(
     code: string,
     held: ReadonlyArray<{ playerId: string; connectionId: string }>,
-  ): Promise<RoomRecord | null> {
+  ): Promise<RoomWithChat | null> {
     return this.unlessGone(() =>
       this.changed(code, (draft, events) => {
         for (const { playerId, connectionId } of held) {
@@ -247,7 +263,7 @@ export class RoomService {
   }
 
   /** The operator's console removes a player (as the host's kick does), whoever is host. */
-  async consoleKick(code: string, targetId: string): Promise<RoomRecord> {
+  async consoleKick(code: string, targetId: string): Promise<RoomWithChat> {
     return this.changed(requireCode(code), (draft, events) => {
       const target = requirePlayer(draft, targetId);
       events.push({ type: 'console', action: 'kick', text: `kicked ${target.name}` });
@@ -256,7 +272,7 @@ export class RoomService {
   }
 
   /** The operator's console gives the host role to a player. */
-  async consoleSetHost(code: string, targetId: string): Promise<RoomRecord> {
+  async consoleSetHost(code: string, targetId: string): Promise<RoomWithChat> {
     return this.changed(requireCode(code), (draft, events) => {
       const target = requirePlayer(draft, targetId);
       if (target.role === 'host') throw new AppError('INVALID_ACTION', `${target.name} is already the host`);
@@ -278,7 +294,7 @@ export class RoomService {
   }
 
   /** Writes a console action done elsewhere (a move, a drain) into the room's history. */
-  async consoleNote(code: string, action: string, text: string): Promise<RoomRecord> {
+  async consoleNote(code: string, action: string, text: string): Promise<RoomWithChat> {
     return this.changed(requireCode(code), (_draft, events) => {
       events.push({ type: 'console', action, text });
     });
@@ -294,12 +310,12 @@ export class RoomService {
     code: string,
     mutate: (draft: RoomRecord, events: RoomEvent[]) => void,
     ownerToken?: string,
-  ): Promise<RoomRecord> {
+  ): Promise<RoomWithChat> {
     return (await this.changes.change(code, mutate, ownerToken === undefined ? {} : { ownerToken })).room;
   }
 
   /** A room that is gone by the time its turn comes is null, not an error (timers, adoption). */
-  private async unlessGone(work: () => Promise<RoomRecord>): Promise<RoomRecord | null> {
+  private async unlessGone(work: () => Promise<RoomWithChat>): Promise<RoomWithChat | null> {
     try {
       return await work();
     } catch (error) {

@@ -1,7 +1,9 @@
-import { AppError, type CloseReason } from '@gamebuddies/protocol';
+import { AppError, CHAT_HISTORY_LIMIT, type ChatMessage, type CloseReason } from '@gamebuddies/protocol';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
-import type { RoomRecord } from '../room/roomRecord.js';
-import { draftChange } from './changeDraft.js';
+import type { RoomRecord, RoomWithChat } from '../room/roomRecord.js';
+import { ChatRing } from './chatRing.js';
+import { jsonClone, sameJson } from './jsonValue.js';
+import { recordOnly } from './roomJson.js';
 import {
   notOwner,
   type ChangeOptions,
@@ -13,14 +15,21 @@ import {
 } from './roomStore.js';
 
 interface Entry {
-  json: string;
-  serverId: string;
+  /** The store's own copy, never handed out: JSON-shaped (what Redis would give back), never mutated. */
+  room: RoomRecord;
+  chat: ChatRing;
   expiresAt: number;
 }
 
+/** Chat lines are flat: a spread is a full copy. */
+const copyLine = (line: ChatMessage): ChatMessage => ({ ...line });
+
 /**
- * Rooms in this process's memory. Values are kept serialized so that callers get the same
- * copy-on-read behaviour as from Redis: mutating a loaded room never changes the stored one.
+ * Rooms in this process's memory, as live objects (no JSON round trip per change), behaving as the
+ * Redis store does: a change runs on a deep copy of the stored room and the store keeps a copy of
+ * the result, so a change that throws leaves nothing behind and a caller mutating a room it was given
+ * never changes the stored one. Copies are taken as JSON would make them (`jsonClone`), so what a
+ * room holds is what Redis would hold. A room's chat is a ring buffer beside it.
  * Leases and heartbeats behave as in Redis, within this one process.
  */
 export class MemoryRoomStore implements RoomStore {
@@ -41,13 +50,16 @@ export class MemoryRoomStore implements RoomStore {
 
   async createRoom(room: RoomRecord): Promise<'created' | 'code_taken'> {
     if (this.live(room.code)) return 'code_taken';
-    this.rooms.set(room.code, this.entry(room));
+    this.rooms.set(room.code, this.entry(jsonClone(recordOnly(room)), new ChatRing(CHAT_HISTORY_LIMIT)));
     return 'created';
   }
 
-  async loadRoom(code: string): Promise<RoomRecord | null> {
+  async loadRoom(code: string): Promise<RoomWithChat | null> {
     const entry = this.live(code);
-    return entry ? (JSON.parse(entry.json) as RoomRecord) : null;
+    if (!entry) return null;
+    const room = jsonClone(entry.room) as RoomWithChat;
+    room.chat = entry.chat.toArray(copyLine);
+    return room;
   }
 
   async applyChange<T>(
@@ -58,9 +70,30 @@ export class MemoryRoomStore implements RoomStore {
     const entry = this.live(code);
     if (!entry) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
     if (options.ownerToken !== undefined && this.tokenOf(code) !== options.ownerToken) throw notOwner(code);
-    const drafted = draftChange(entry.json, change, options.history);
-    if (drafted.changed) this.rooms.set(code, this.entry(drafted.room, drafted.json));
-    return { room: drafted.room, result: drafted.result, changed: drafted.changed };
+    const stored = entry.room;
+    const draft = jsonClone(stored);
+    const newChat: ChatMessage[] = [];
+    const result = change(draft, newChat);
+    const room = draft as RoomWithChat;
+    if (newChat.length === 0 && sameJson(draft, stored)) {
+      room.chat = options.chat === 'added' ? [] : entry.chat.toArray(copyLine);
+      return { room, result, changed: false };
+    }
+    draft.version = stored.version + 1;
+    draft.updatedAt = Date.now();
+    if (options.history) {
+      const log = options.history(draft);
+      // The history stays the room's last key, as in the Redis store's JSON.
+      delete draft.log;
+      draft.log = log;
+    }
+    // Everything that can throw comes before the first write: a failed change leaves nothing.
+    const next = jsonClone(recordOnly(draft));
+    const lines = newChat.map((line) => jsonClone(line));
+    for (const line of lines) entry.chat.add(line);
+    this.rooms.set(code, this.entry(next, entry.chat));
+    room.chat = options.chat === 'added' ? lines.map(copyLine) : entry.chat.toArray(copyLine);
+    return { room, result, changed: true };
   }
 
   async deleteRoom(code: string, reason: CloseReason = 'deleted'): Promise<void> {
@@ -78,7 +111,7 @@ export class MemoryRoomStore implements RoomStore {
     this.sweep();
     const codes: string[] = [];
     for (const [code, entry] of this.rooms)
-      if (serverId === undefined || entry.serverId === serverId) codes.push(code);
+      if (serverId === undefined || entry.room.serverId === serverId) codes.push(code);
     return codes;
   }
 
@@ -170,12 +203,8 @@ export class MemoryRoomStore implements RoomStore {
     clearInterval(this.sweeper);
   }
 
-  private entry(room: RoomRecord, json = JSON.stringify(room)): Entry {
-    return {
-      json,
-      serverId: room.serverId,
-      expiresAt: Date.now() + this.ttlSeconds * 1000,
-    };
+  private entry(room: RoomRecord, chat: ChatRing): Entry {
+    return { room, chat, expiresAt: Date.now() + this.ttlSeconds * 1000 };
   }
 
   private live(code: string): Entry | undefined {

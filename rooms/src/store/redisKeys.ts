@@ -27,6 +27,11 @@ export class RedisKeys {
     return `${this.prefix}room:${this.tag(code)}`;
   }
 
+  /** The room's chat list: made from the room's key, so the two always share a hash slot. */
+  chat(code: string): string {
+    return `${this.room(code)}:chat`;
+  }
+
   lease(code: string): string {
     return `${this.prefix}lease:${this.tag(code)}`;
   }

@@ -14,12 +14,13 @@ import type { RedisClient } from './redisConnection.js';
  */
 
 /**
- * KEYS: room [, all-rooms index, server index]. ARGV: code, json, serverId, ttlMs, expiresAt, version,
- * number of index keys (2, or 0 on a cluster).
+ * KEYS: room, room's chat [, all-rooms index, server index]. ARGV: code, json, serverId, ttlMs,
+ * expiresAt, version, number of index keys (2, or 0 on a cluster). A room starts with no chat list.
  * On a cluster the room remembers (`ix`) the expiry its index entries were given.
  */
 const CREATE_ROOM = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[1], 'v', ARGV[6], 'd', ARGV[2], 's', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 if ARGV[7] == '0' then
@@ -33,10 +34,12 @@ return 1`;
 
 /**
  * Compare-and-set on the room version, and for the owner's writes (timers, adoption) on its fencing
- * token too. KEYS: room, lease [, all-rooms index, new server index, old server index]. ARGV:
- * expected version, new version, json, serverId, ttlMs, expiresAt, code, owner token ('' when any
- * server may write: players' actions), index slack ms (cluster), number of index keys (3, or 0 on
- * a cluster). Returns 1 written, 2 written and
+ * token too. KEYS: room, lease, room's chat [, all-rooms index, new server index, old server index].
+ * ARGV: expected version, new version, json, serverId, ttlMs, expiresAt, code, owner token ('' when
+ * any server may write: players' actions), index slack ms (cluster), number of index keys (3, or 0
+ * on a cluster), chat lines kept, then the change's chat lines (JSON): they are pushed and the list
+ * trimmed here, with the version bump (a chat line costs its own size, not the history's), and the
+ * list gets the room's TTL. Returns 1 written, 2 written and
  * the caller must refresh the indexes (cluster: the room moved, or its entries' expiry lags by more
  * than the slack), 0 version moved on (retry), -1 room gone, -2 the token is not the lease's any
  * more (another server took the room; this one must not write).
@@ -49,6 +52,11 @@ if v ~= ARGV[1] then return 0 end
 local moved = redis.call('HGET', KEYS[1], 's') ~= ARGV[4]
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 's', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
+if #ARGV > 11 then
+  redis.call('RPUSH', KEYS[3], unpack(ARGV, 12))
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[11]), -1)
+end
+redis.call('PEXPIRE', KEYS[3], ARGV[5])
 if ARGV[10] == '0' then
   local indexed = tonumber(redis.call('HGET', KEYS[1], 'ix') or '0')
   if not moved and tonumber(ARGV[6]) - indexed <= tonumber(ARGV[9]) then return 1 end
@@ -62,7 +70,7 @@ redis.call('ZADD', serverRooms, ARGV[6], ARGV[7])
 return 1`;
 
 /**
- * KEYS: room, lease, lease epoch [, all-rooms index]. ARGV: code, server index key prefix, deletion
+ * KEYS: room, lease, lease epoch, room's chat [, all-rooms index]. ARGV: code, server index key prefix, deletion
  * channel, message, number of index keys (1, or 0 on a cluster). Returns the id of the server that held the room (false: already gone).
  * The announcement is published in the same step, so no server can miss a deletion it must report
  * (PUBLISH reaches every node of a cluster).
@@ -70,7 +78,7 @@ return 1`;
 const DELETE_ROOM = `
 local s = redis.call('HGET', KEYS[1], 's')
 if not s then return false end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 if ARGV[5] ~= '0' then
   redis.call('ZREM', KEYS[#KEYS], ARGV[1])
   redis.call('ZREM', ARGV[2] .. s, ARGV[1])
@@ -106,20 +114,20 @@ redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
 return token`;
 
 /**
- * KEYS: per room its lease, lease epoch and room key (three each; on a cluster one room per call, so
- * one slot). ARGV: serverId, leaseMs, all-rooms index and this server's index ('' on a cluster: the
+ * KEYS: per room its lease, lease epoch, room key and chat list (four each; on a cluster one room per
+ * call, so one slot). ARGV: serverId, leaseMs, all-rooms index and this server's index ('' on a cluster: the
  * caller removes the entries), deletion channel, then the codes. Returns per room: 1 renewed, 0
- * lost, -1 the room expired (its TTL ran out): then its lease and epoch (and on one Redis its index
+ * lost, -1 the room expired (its TTL ran out): then its lease, epoch and chat list (and on one Redis its index
  * entries) are removed and its deletion is announced here, in the same step, so expiry releases
  * everything in one place.
  */
 const RENEW_ROOMS = `${OWNER}
 local result = {}
-for i = 1, #KEYS / 3 do
-  local lease, epoch, room = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+for i = 1, #KEYS / 4 do
+  local lease, epoch, room, chat = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
   local code = ARGV[5 + i]
   if redis.call('EXISTS', room) == 0 then
-    redis.call('DEL', lease, epoch)
+    redis.call('DEL', lease, epoch, chat)
     if ARGV[3] ~= '' then
       redis.call('ZREM', ARGV[3], code)
       redis.call('ZREM', ARGV[4], code)

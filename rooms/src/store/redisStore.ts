@@ -1,13 +1,14 @@
 import type { Cluster } from 'ioredis';
 import keySlot from 'cluster-key-slot';
-import { AppError, type CloseReason } from '@gamebuddies/protocol';
+import { AppError, CHAT_HISTORY_LIMIT, type ChatMessage, type CloseReason } from '@gamebuddies/protocol';
 import { RedisIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { Logger } from '../logger.js';
-import type { RoomRecord } from '../room/roomRecord.js';
+import type { RoomRecord, RoomWithChat } from '../room/roomRecord.js';
 import { withStoreScripts, type StoreClient } from './redisScripts.js';
 import type { RedisClient } from './redisConnection.js';
 import { RedisKeys } from './redisKeys.js';
 import { draftChange } from './changeDraft.js';
+import { recordOnly } from './roomJson.js';
 import {
   notOwner,
   type ChangeOptions,
@@ -38,7 +39,8 @@ export interface RedisStoreOptions {
 
 /**
  * Rooms in Redis, shared by every server. Layout (docs/state.md; names in redisKeys.ts):
- *   <p>room:<CODE>            hash { v: version, d: room JSON, s: server id }, TTL = room TTL
+ *   <p>room:<CODE>            hash { v: version, d: room JSON (no chat), s: server id }, TTL = room TTL
+ *   <p>room:<CODE>:chat       list of chat lines (JSON), the latest CHAT_HISTORY_LIMIT, TTL = room TTL
  *   <p>rooms                  zset code -> expiry (ms), every live room
  *   <p>server-rooms:<SERVER>  zset code -> expiry (ms), rooms held by one server
  *   <p>lease:<CODE>           string "<server id>#<epoch>" (fencing token), PX = lease: who runs the room's timers
@@ -100,11 +102,11 @@ export class RedisRoomStore implements RoomStore {
     const created = await this.run('create', () =>
       this.client.gbCreateRoom(
         ...this.withIndexes(
-          [this.keys.room(room.code)],
+          [this.keys.room(room.code), this.keys.chat(room.code)],
           [this.keys.roomIndex(room.code), this.keys.serverRooms(room.serverId)],
         ),
         room.code,
-        JSON.stringify(room),
+        JSON.stringify(recordOnly(room)),
         room.serverId,
         this.ttlMs,
         expiresAt,
@@ -118,9 +120,25 @@ export class RedisRoomStore implements RoomStore {
     return 'created';
   }
 
-  async loadRoom(code: string): Promise<RoomRecord | null> {
-    const json = await this.run('load', () => this.client.hget(this.keys.room(code), 'd'));
-    return json ? (JSON.parse(json) as RoomRecord) : null;
+  async loadRoom(code: string): Promise<RoomWithChat | null> {
+    const [json, lines] = await this.run('load', () => this.readRoom(code, true));
+    if (!json) return null;
+    const room = JSON.parse(json) as RoomWithChat;
+    room.chat = [...(room.chat ?? []), ...parseLines(lines)].slice(-CHAT_HISTORY_LIMIT);
+    return room;
+  }
+
+  /** The room's JSON and, if asked, its chat lines, read together (one MULTI: the same version). */
+  private async readRoom(code: string, withChat: boolean): Promise<[string | null, string[]]> {
+    if (!withChat) return [await this.client.hget(this.keys.room(code), 'd'), []];
+    const replies = await this.client
+      .multi()
+      .hget(this.keys.room(code), 'd')
+      .lrange(this.keys.chat(code), 0, -1)
+      .exec();
+    if (!replies) throw new Error('MULTI was aborted');
+    for (const [error] of replies) if (error) throw error;
+    return [replies[0]![1] as string | null, replies[1]![1] as string[]];
   }
 
   async applyChange<T>(
@@ -128,17 +146,22 @@ export class RedisRoomStore implements RoomStore {
     change: RoomChange<T>,
     options: ChangeOptions = {},
   ): Promise<ChangeOutcome<T>> {
+    // The history is read with the room only when the outcome must carry it, never for a chat line.
+    const withHistory = options.chat !== 'added';
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const json = await this.run('load', () => this.client.hget(this.keys.room(code), 'd'));
+      const [json, lines] = await this.run('load', () => this.readRoom(code, withHistory));
       if (!json) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
       const drafted = draftChange(json, change, options.history);
-      if (!drafted.changed) return { room: drafted.room, result: drafted.result, changed: false };
+      if (!drafted.changed) {
+        const chat = withHistory ? [...drafted.legacyChat, ...parseLines(lines)] : [];
+        return { room: withChat(drafted.room, chat), result: drafted.result, changed: false };
+      }
       const { room, before } = drafted;
       const expiresAt = Date.now() + this.ttlMs;
       const written = await this.run('update', () =>
         this.client.gbUpdateRoom(
           ...this.withIndexes(
-            [this.keys.room(code), this.keys.lease(code)],
+            [this.keys.room(code), this.keys.lease(code), this.keys.chat(code)],
             [
               this.keys.roomIndex(code),
               this.keys.serverRooms(room.serverId),
@@ -155,6 +178,8 @@ export class RedisRoomStore implements RoomStore {
           options.ownerToken ?? '',
           this.indexSlackMs,
           this.keys.cluster ? 0 : 3,
+          CHAT_HISTORY_LIMIT,
+          ...drafted.chat.map((line) => JSON.stringify(line)),
         ),
       );
       if (written === -2) throw notOwner(code);
@@ -166,7 +191,9 @@ export class RedisRoomStore implements RoomStore {
             await this.index(code, room.serverId, expiresAt);
           });
         }
-        return { room, result: drafted.result, changed: true };
+        // The version did not move since the read, so neither did the chat: read + added is the list.
+        const chat = withHistory ? [...parseLines(lines), ...drafted.chat] : drafted.chat;
+        return { room: withChat(room, chat), result: drafted.result, changed: true };
       }
       if (written === -1) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
       // Another server wrote first: back off a little (more each time) and apply to the new state.
@@ -179,7 +206,7 @@ export class RedisRoomStore implements RoomStore {
     const holder = await this.run('delete', () =>
       this.client.gbDeleteRoom(
         ...this.withIndexes(
-          [this.keys.room(code), this.keys.lease(code), this.keys.leaseEpoch(code)],
+          [this.keys.room(code), this.keys.lease(code), this.keys.leaseEpoch(code), this.keys.chat(code)],
           [this.keys.roomIndex(code)],
         ),
         code,
@@ -233,8 +260,13 @@ export class RedisRoomStore implements RoomStore {
     const renew = (batch: string[]) =>
       this.run('lease', () =>
         this.client.gbRenewRooms(
-          batch.length * 3,
-          ...batch.flatMap((c) => [this.keys.lease(c), this.keys.leaseEpoch(c), this.keys.room(c)]),
+          batch.length * 4,
+          ...batch.flatMap((c) => [
+            this.keys.lease(c),
+            this.keys.leaseEpoch(c),
+            this.keys.room(c),
+            this.keys.chat(c),
+          ]),
           serverId,
           leaseMs,
           this.keys.cluster ? '' : this.keys.roomIndex(''),
@@ -453,4 +485,15 @@ export class RedisRoomStore implements RoomStore {
 
 function isCluster(client: RedisClient): client is Cluster {
   return (client as Cluster).isCluster === true;
+}
+
+/** Chat lines as stored (one JSON each), parsed in one go. */
+function parseLines(lines: string[]): ChatMessage[] {
+  return lines.length === 0 ? [] : (JSON.parse(`[${lines.join(',')}]`) as ChatMessage[]);
+}
+
+function withChat(room: RoomRecord, chat: ChatMessage[]): RoomWithChat {
+  const out = room as RoomWithChat;
+  out.chat = chat.length > CHAT_HISTORY_LIMIT ? chat.slice(-CHAT_HISTORY_LIMIT) : chat;
+  return out;
 }

@@ -1,4 +1,11 @@
-import type { RoomRecord } from '../room/roomRecord.js';
+import type { RoomRecord, RoomWithChat } from '../room/roomRecord.js';
+
+/** The room without a `chat` it may carry (a room as read): the chat is stored beside the record. */
+export function recordOnly(room: RoomRecord): RoomRecord {
+  if (!Object.hasOwn(room, 'chat')) return room;
+  const { chat: _chat, ...record } = room as RoomWithChat;
+  return record;
+}
 
 /**
  * The stored JSON of a changed room, made from the JSON the store already produced for its no-op

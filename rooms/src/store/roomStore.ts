@@ -1,13 +1,17 @@
 import type { IdempotencyStore } from './idempotency.js';
-import { AppError, type CloseReason } from '@gamebuddies/protocol';
-import type { RoomLogEntry, RoomRecord } from '../room/roomRecord.js';
+import { AppError, type ChatMessage, type CloseReason } from '@gamebuddies/protocol';
+import type { RoomLogEntry, RoomRecord, RoomWithChat } from '../room/roomRecord.js';
 
 /**
  * Mutates a fresh copy of the stored room and returns a result. Throwing (an AppError) rejects the
  * change and nothing is written. A change that leaves the room as it was writes nothing.
  * Must be a pure function of the room: a store may call it again after a concurrent write.
+ *
+ * The room's chat is not in the draft: a change adds lines by pushing them to `newChat` (empty on
+ * each call). They are written with the change, in the same atomic step, or not at all; the store
+ * keeps the latest CHAT_HISTORY_LIMIT lines. A change that adds a line has changed the room.
  */
-export type RoomChange<T> = (draft: RoomRecord) => T;
+export type RoomChange<T> = (draft: RoomRecord, newChat: ChatMessage[]) => T;
 
 /**
  * What a change says about itself: the room's history lines for it (`draft.version` is already the
@@ -17,7 +21,8 @@ export type RoomChange<T> = (draft: RoomRecord) => T;
 export type ChangeHistory = (draft: RoomRecord) => RoomLogEntry[];
 
 export interface ChangeOutcome<T> {
-  room: RoomRecord;
+  /** The room as written; its `chat` as `ChangeOptions.chat` asks. */
+  room: RoomWithChat;
   result: T;
   /** False when the change left the room as it was (no write, no version bump). */
   changed: boolean;
@@ -40,6 +45,12 @@ export interface ChangeOptions {
   ownerToken?: string;
   /** The room's history lines for this change, written only if the change changed the room. */
   history?: ChangeHistory;
+  /**
+   * What the outcome's `room.chat` holds: the room's chat history as written (the default), or
+   * `'added'`, only the lines this change added. A chat line's sender needs no history back, and
+   * then a line costs the store O(line): the history is neither read nor sent.
+   */
+  chat?: 'history' | 'added';
 }
 
 /** The lease of the room has passed to another server: this one must not write as its runner. */
@@ -54,9 +65,13 @@ export interface RoomStore {
   readonly kind: 'memory' | 'redis';
   /** True when rooms outlive this process (another server can pick them up). */
   readonly durable: boolean;
-  /** Creates the room unless a live room holds its code (atomic: two servers never share a code). */
+  /**
+   * Creates the room unless a live room holds its code (atomic: two servers never share a code).
+   * The room starts with no chat (a `chat` the object may carry is not stored).
+   */
   createRoom(room: RoomRecord): Promise<'created' | 'code_taken'>;
-  loadRoom(code: string): Promise<RoomRecord | null>;
+  /** The room with its chat history; a copy: mutating it never changes the stored room. */
+  loadRoom(code: string): Promise<RoomWithChat | null>;
   /**
    * Applies a change atomically, bumping `version` by one; retries on a concurrent write. With an
    * `ownerToken` (the room's runner: timers, adoption) the write is refused with NOT_OWNER unless

@@ -5,7 +5,8 @@ import { RedisRoomStore } from '../../src/store/redisStore.js';
 import { createRedisClient } from '../../src/store/redisConnection.js';
 import { createLogger } from '../../src/logger.js';
 import type { RoomStore } from '../../src/store/roomStore.js';
-import type { RoomRecord } from '../../src/room/roomRecord.js';
+import type { PlayerRecord, RoomRecord } from '../../src/room/roomRecord.js';
+import { CHAT_HISTORY_LIMIT, type ChatMessage } from '@gamebuddies/protocol';
 import { newRoomCode } from '../../src/room/tokens.js';
 import { RedisServer } from '../../../test/helpers/redisServer.js';
 import { RedisCluster } from '../../../test/helpers/redisCluster.js';
@@ -29,11 +30,24 @@ function room(overrides: Partial<RoomRecord> = {}): RoomRecord {
     settings: {},
     phase: 'lobby',
     players: [],
-    chat: [],
     game: { count: 0 },
     timers: [],
     results: null,
     ...overrides,
+  };
+}
+
+function player(id: string): PlayerRecord {
+  return {
+    id,
+    name: id,
+    role: 'player',
+    connected: true,
+    joinedAt: 1,
+    disconnectedAt: null,
+    sessionHash: 'cd'.repeat(32),
+    connectionId: `c-${id}`,
+    serverId: 'server-a',
   };
 }
 
@@ -94,7 +108,7 @@ describe.each([
     expect(await store.createRoom(r)).toBe('created');
     expect(await store.createRoom(room({ code: r.code, gameType: 'other' }))).toBe('code_taken');
     const loaded = await store.loadRoom(r.code);
-    expect(loaded).toEqual(r);
+    expect(loaded).toEqual({ ...r, chat: [] });
     loaded!.players.push({} as never);
     expect((await store.loadRoom(r.code))!.players).toEqual([]);
     expect(await store.loadRoom('NOSUCH')).toBeNull();
@@ -123,28 +137,113 @@ describe.each([
     await expect(store.applyChange('NOSUCH', () => 1)).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });
   });
 
-  it('keeps the chat history through changes: appended, trimmed, untouched by a rejected change or a copy', async () => {
+  const line = (id: string): ChatMessage => ({ id, playerId: 'p', name: 'P', text: `hi ${id}`, at: 1 });
+  const say =
+    (...ids: string[]) =>
+    (_draft: RoomRecord, newChat: ChatMessage[]) => {
+      for (const id of ids) newChat.push(line(id));
+    };
+
+  it('keeps the last CHAT_HISTORY_LIMIT chat lines beside the room: appended in order, oldest dropped', async () => {
     const r = room();
     await store.createRoom(r);
-    const say = (id: string) => (draft: RoomRecord) => {
-      draft.chat.push({ id, playerId: 'p', name: 'P', text: `hi ${id}`, at: 1 } as never);
-      if (draft.chat.length > 3) draft.chat.splice(0, draft.chat.length - 3);
-    };
-    for (const id of ['a', 'b', 'c', 'd'])
-      expect((await store.applyChange(r.code, say(id))).changed).toBe(true);
-    const ids = async () => (await store.loadRoom(r.code))!.chat.map((m) => (m as { id: string }).id);
-    expect(await ids()).toEqual(['b', 'c', 'd']);
+    for (let i = 0; i < 150; i++) expect((await store.applyChange(r.code, say(`m${i}`))).changed).toBe(true);
+    const loaded = (await store.loadRoom(r.code))!;
+    expect(loaded.chat).toHaveLength(CHAT_HISTORY_LIMIT);
+    expect(loaded.chat.map((m) => m.id)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i + 50}`));
+    expect(loaded.version).toBe(151);
+    // Several lines in one change, past the limit at once: still the latest 100, in order.
+    await store.applyChange(r.code, say(...Array.from({ length: 120 }, (_, i) => `n${i}`)));
+    expect((await store.loadRoom(r.code))!.chat.map((m) => m.id)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `n${i + 20}`),
+    );
+  });
+
+  it("hands back the history with a change's room, or only the added lines when asked", async () => {
+    const r = room();
+    await store.createRoom(r);
+    await store.applyChange(r.code, say('a', 'b'));
+    const full = await store.applyChange(r.code, say('c'));
+    expect(full.room.chat.map((m) => m.id)).toEqual(['a', 'b', 'c']);
+    const added = await store.applyChange(r.code, say('d'), { chat: 'added' });
+    expect(added.room.chat.map((m) => m.id)).toEqual(['d']);
+    const other = await store.applyChange(r.code, (draft) => {
+      draft.phase = 'playing';
+    });
+    expect(other.room.chat.map((m) => m.id)).toEqual(['a', 'b', 'c', 'd']);
+    const noop = await store.applyChange(r.code, () => undefined);
+    expect(noop).toMatchObject({ changed: false, room: { version: 5 } });
+    expect(noop.room.chat.map((m) => m.id)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('leaves the room and its chat untouched when a change throws after editing the draft', async () => {
+    const r = room({ players: [player('p1')] });
+    await store.createRoom(r);
+    await store.applyChange(r.code, say('a'));
+    const before = (await store.loadRoom(r.code))!;
     await expect(
-      store.applyChange(r.code, (draft) => {
-        say('e')(draft);
+      store.applyChange(r.code, (draft, newChat) => {
+        draft.players[0]!.connected = false;
+        draft.players.push(player('p2'));
+        (draft.game as { count: number }).count = 99;
+        draft.timers.push({ key: 'seat:p1', fireAt: 1 });
+        newChat.push(line('lost'));
         throw new Error('rule broken');
       }),
     ).rejects.toThrow('rule broken');
-    const copy = await store.loadRoom(r.code);
-    copy!.chat.length = 0;
-    expect(await ids()).toEqual(['b', 'c', 'd']);
-    expect((await store.applyChange(r.code, (draft) => draft.chat.length)).changed).toBe(false);
-    expect((await store.loadRoom(r.code))!.version).toBe(5);
+    expect(await store.loadRoom(r.code)).toEqual(before);
+    // The next change starts from the stored room, not from what the failed one left behind.
+    const next = await store.applyChange(r.code, say('b'));
+    expect(next.room).toMatchObject({
+      version: before.version + 1,
+      players: before.players,
+      game: { count: 0 },
+    });
+    expect(next.room.chat.map((m) => m.id)).toEqual(['a', 'b']);
+  });
+
+  it('never lets a caller change the stored room through a room it was handed', async () => {
+    const r = room({ players: [player('p1')] });
+    await store.createRoom(r);
+    const outcome = await store.applyChange(r.code, (draft, newChat) => {
+      (draft.game as { count: number }).count = 1;
+      newChat.push(line('a'));
+    });
+    const loaded = (await store.loadRoom(r.code))!;
+    for (const handed of [outcome.room, loaded]) {
+      handed.players[0]!.name = 'Mallory';
+      handed.players.length = 0;
+      (handed.game as { count: number }).count = 42;
+      handed.chat[0]!.text = 'rewritten';
+      handed.chat.length = 0;
+      handed.version = 1000;
+    }
+    const stored = (await store.loadRoom(r.code))!;
+    expect(stored).toMatchObject({ version: 2, players: [{ id: 'p1', name: 'p1' }], game: { count: 1 } });
+    expect(stored.chat).toEqual([line('a')]);
+    // Nor through the lines it pushed: they were copied when written.
+    const pushed = line('b');
+    await store.applyChange(r.code, (_draft, newChat) => newChat.push(pushed));
+    pushed.text = 'changed after';
+    expect((await store.loadRoom(r.code))!.chat.at(-1)!.text).toBe('hi b');
+  });
+
+  it('stores what JSON would: a no-op is judged as JSON, values come back as JSON gives them', async () => {
+    const r = room();
+    await store.createRoom(r);
+    const noop = await store.applyChange(r.code, (draft) => {
+      (draft.settings as Record<string, unknown>).unset = undefined;
+      (draft.game as Record<string, unknown>).fn = () => 1;
+    });
+    expect(noop.changed).toBe(false);
+    await store.applyChange(r.code, (draft) => {
+      draft.settings = { when: new Date(0), nan: Number.NaN, list: [undefined, 1] };
+    });
+    expect((await store.loadRoom(r.code))!.settings).toEqual({
+      when: '1970-01-01T00:00:00.000Z',
+      nan: null,
+      list: [null, 1],
+    });
   });
 
   it('loses no update when many changes race on one room', async () => {
@@ -201,9 +300,7 @@ describe.each([
     await short.createRoom(idle);
     await short.createRoom(busy);
     await sleep(600);
-    await short.applyChange(busy.code, (draft) => {
-      draft.chat.push({ id: 'm', playerId: 'p', name: 'n', text: 't', at: 1 });
-    });
+    await short.applyChange(busy.code, say('m'));
     await sleep(600);
     expect(await short.loadRoom(idle.code)).toBeNull();
     expect(await short.loadRoom(busy.code)).not.toBeNull();
@@ -263,8 +360,8 @@ describe.each([
     const r = room();
     await store.createRoom(r);
     const a1 = (await store.claimRoom(r.code, 'a', 5000))!;
-    const mark = (label: string) => (draft: { chat: Array<unknown> }) => {
-      draft.chat.push({ id: label, playerId: 'x', name: 'x', text: label, at: 0 });
+    const mark = (label: string) => (_draft: RoomRecord, newChat: ChatMessage[]) => {
+      newChat.push({ id: label, playerId: 'x', name: 'x', text: label, at: 0 });
     };
     expect((await store.applyChange(r.code, mark('a1'), { ownerToken: a1 })).changed).toBe(true);
     const b1 = await store.takeRoom(r.code, 'b', 5000); // a is paused meanwhile
@@ -312,6 +409,76 @@ describe.each([
         ]);
         expect(results.sort()).toEqual(['code_taken', 'created']);
       }
+    });
+
+    /** A store on its own prefix, and a plain client to look at its keys. */
+    async function inspected(ttl: number) {
+      const prefix = `chat${randomBytes(3).toString('hex')}:`;
+      const s = await redisFactory(prefix)(ttl);
+      const raw = createRedisClient(
+        { redisUrl: redis.url, redisSentinels: [], redisSentinelMaster: 'x', redisPassword: undefined },
+        { name: 'test-raw', failFast: false },
+      );
+      opened.push({ close: async () => void raw.disconnect() } as RoomStore);
+      await raw.ping();
+      return { s, raw, prefix };
+    }
+
+    it("keeps a room's chat in a list beside it, with the room's TTL, deleted with the room", async () => {
+      const { s, raw, prefix } = await inspected(3600);
+      const r = room();
+      await s.createRoom(r);
+      for (let i = 0; i < 150; i++) await s.applyChange(r.code, say(`m${i}`));
+      const chatKey = `${prefix}room:${r.code}:chat`;
+      expect(await raw.llen(chatKey)).toBe(CHAT_HISTORY_LIMIT);
+      expect(JSON.parse((await raw.lindex(chatKey, -1))!)).toEqual(line('m149'));
+      // The room's JSON no longer carries the chat.
+      expect(await raw.hget(`${prefix}room:${r.code}`, 'd')).not.toContain('"chat"');
+      const [roomTtl, chatTtl] = [await raw.pttl(`${prefix}room:${r.code}`), await raw.pttl(chatKey)];
+      expect(chatTtl).toBeGreaterThan(3_500_000);
+      expect(Math.abs(roomTtl - chatTtl)).toBeLessThan(1000);
+      // A rejected change pushes nothing.
+      await expect(
+        s.applyChange(r.code, (_draft, newChat) => {
+          newChat.push(line('lost'));
+          throw new Error('rule broken');
+        }),
+      ).rejects.toThrow('rule broken');
+      expect(JSON.parse((await raw.lindex(chatKey, -1))!)).toEqual(line('m149'));
+      await s.deleteRoom(r.code);
+      expect(await raw.exists(chatKey)).toBe(0);
+      // The code is free again and its new room starts with no chat.
+      await s.createRoom(r);
+      expect((await s.loadRoom(r.code))!.chat).toEqual([]);
+    });
+
+    it("lets a room's chat expire with it, and releases it at the runner's renewal", async () => {
+      const { s, raw, prefix } = await inspected(1);
+      const r = room();
+      await s.createRoom(r);
+      expect(await s.claimRoom(r.code, 'server-a', 60_000)).toBeTruthy();
+      await s.applyChange(r.code, say('a'));
+      const chatKey = `${prefix}room:${r.code}:chat`;
+      expect(await raw.exists(chatKey)).toBe(1);
+      await sleep(1200);
+      expect(await raw.exists(chatKey)).toBe(0);
+      expect(await s.renewRooms([r.code], 'server-a', 60_000)).toEqual({ lost: [], expired: [r.code] });
+      expect(await s.loadRoom(r.code)).toBeNull();
+    });
+
+    it('moves the chat of a room stored with it inside its JSON into the list at its first write', async () => {
+      const { s, raw, prefix } = await inspected(3600);
+      const r = room();
+      await s.createRoom(r);
+      const roomKey = `${prefix}room:${r.code}`;
+      const legacy = { ...r, chat: [line('old1'), line('old2')] };
+      await raw.hset(roomKey, 'd', JSON.stringify(legacy));
+      expect((await s.loadRoom(r.code))!.chat.map((m) => m.id)).toEqual(['old1', 'old2']);
+      expect((await s.applyChange(r.code, () => undefined)).changed).toBe(false);
+      const outcome = await s.applyChange(r.code, say('new'));
+      expect(outcome.room.chat.map((m) => m.id)).toEqual(['old1', 'old2', 'new']);
+      expect(await raw.hget(roomKey, 'd')).not.toContain('"chat"');
+      expect((await s.loadRoom(r.code))!.chat.map((m) => m.id)).toEqual(['old1', 'old2', 'new']);
     });
 
     it('delivers timer announcements to the other servers', async () => {
@@ -388,7 +555,7 @@ describe.each([
       await expect(s.applyChange(r.code, () => 1)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
       await own.launch();
       await waitUntil(() => s.health() === 'ok', 10_000);
-      expect(await s.loadRoom(r.code)).toEqual(r); // append-only file: the room survived the restart
+      expect(await s.loadRoom(r.code)).toEqual({ ...r, chat: [] }); // append-only file: the room survived the restart
       expect(health).toEqual(['unavailable', 'ok']);
       await s.close();
       await own.stop();

@@ -17,10 +17,9 @@ function room(): RoomRecord {
     hostId: null,
     hostName: 'Ana "the host"',
     maxPlayers: 10,
-    settings: { rounds: 3 },
+    settings: { rounds: 3, note: '"version":7,"updatedAt":1' },
     phase: 'lobby',
     players: [],
-    chat: [{ id: 'm1', playerId: 'p1', name: 'Ana', text: '"version":7,"updatedAt":1', at: 1 }],
     game: { stage: 'lobby' },
     timers: [],
     results: null,
@@ -31,7 +30,7 @@ describe('restampedJson (one stringify per room change)', () => {
   it('equals JSON.stringify of the room with its new version and updatedAt', () => {
     const draft = room();
     const before = { version: draft.version, updatedAt: draft.updatedAt };
-    draft.chat.push({ id: 'm2', playerId: 'p1', name: 'Ana', text: 'hi', at: 2 });
+    draft.settings.rounds = 5;
     const after = JSON.stringify(draft);
     draft.version = 8;
     draft.updatedAt = 1_700_000_009_999;

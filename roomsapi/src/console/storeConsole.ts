@@ -5,7 +5,13 @@ import {
   type ConsoleServer,
   type PlayerRole,
 } from '@gamebuddies/protocol';
-import { snapshotFor, type GameRegistry, type RoomRecord, type RoomStore } from '@gamebuddies/rooms';
+import {
+  snapshotFor,
+  type GameRegistry,
+  type RoomRecord,
+  type RoomStore,
+  type RoomWithChat,
+} from '@gamebuddies/rooms';
 
 /** Rooms a console is sent at most: a console never loads a busy store with more. */
 export const CONSOLE_MAX_ROOMS = 500;
@@ -27,7 +33,7 @@ export function roomRow(room: RoomRecord): ConsoleRoomRow {
 }
 
 /** The room as the console shows it: seats, history, timers, moves, and what each role sees. */
-export function roomDetail(room: RoomRecord, games: GameRegistry): ConsoleRoomDetail {
+export function roomDetail(room: RoomWithChat, games: GameRegistry): ConsoleRoomDetail {
   const plugin = games.get(room.gameType);
   const views: ConsoleRoomDetail['views'] = [];
   if (plugin) {
@@ -77,11 +83,11 @@ export class StoreConsoleReader {
     private readonly games: GameRegistry,
   ) {}
 
-  async rooms(): Promise<{ rooms: RoomRecord[]; truncated: boolean }> {
+  async rooms(): Promise<{ rooms: RoomWithChat[]; truncated: boolean }> {
     const codes = await this.store.listRoomCodes();
     const loaded = await Promise.all(codes.slice(0, CONSOLE_MAX_ROOMS).map((c) => this.store.loadRoom(c)));
     return {
-      rooms: loaded.filter((r): r is RoomRecord => r !== null),
+      rooms: loaded.filter((r): r is RoomWithChat => r !== null),
       truncated: codes.length > CONSOLE_MAX_ROOMS,
     };
   }

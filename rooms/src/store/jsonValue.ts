@@ -1,0 +1,86 @@
+/**
+ * Copy and compare values as their JSON would be, without making the JSON. The memory store keeps
+ * live objects, yet must behave like the Redis store, which keeps text: what it stores and hands out
+ * is what `JSON.parse(JSON.stringify(value))` gives (undefined properties dropped, `NaN` → null, a
+ * Date → its string), and a change is a no-op exactly when its JSON would be the same (key order
+ * aside). Plain objects and arrays are walked; anything else (a class instance, `toJSON`) goes
+ * through JSON itself, so the two never disagree.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const dropped = (value: unknown): boolean =>
+  value === undefined || typeof value === 'function' || typeof value === 'symbol';
+
+function plain(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return (
+    (proto === Object.prototype || proto === null || proto === Array.prototype) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function'
+  );
+}
+
+/** A deep copy of `value` as JSON would give it back. */
+export function jsonClone<T>(value: T): T {
+  return cloneValue(value) as T;
+}
+
+function cloneValue(value: unknown): Json {
+  // The common cases first, without a call: rooms are mostly strings, numbers and plain objects.
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value === null) return null;
+  if (typeof value !== 'object') {
+    // bigint throws, as JSON.stringify does; undefined, functions, symbols at the top give null.
+    return JSON.parse(JSON.stringify(value) ?? 'null') as Json;
+  }
+  if (!plain(value)) return JSON.parse(JSON.stringify(value)) as Json;
+  if (Array.isArray(value)) {
+    const copy: Json[] = new Array<Json>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      copy[i] = dropped(item) ? null : cloneValue(item);
+    }
+    return copy;
+  }
+  const copy: { [key: string]: Json } = {};
+  // for…in, not Object.keys: no array per object (plain objects inherit nothing enumerable).
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (!dropped(item)) copy[key] = cloneValue(item);
+  }
+  return copy;
+}
+
+/**
+ * Whether `value` would serialize to the same JSON as `stored` (a JSON value: what `jsonClone`
+ * made), key order aside. Stops at the first difference.
+ */
+export function sameJson(value: unknown, stored: unknown): boolean {
+  if (value === stored) return typeof value !== 'number' || Number.isFinite(value);
+  // A Date, a toJSON: its JSON may be any JSON value (a Date's is a string).
+  if (typeof value === 'object' && value !== null && !plain(value))
+    return JSON.stringify(value) === JSON.stringify(stored);
+  if (value === null || stored === null || typeof value !== 'object' || typeof stored !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) return stored === null;
+    return false;
+  }
+  if (Array.isArray(value)) {
+    if (!Array.isArray(stored) || value.length !== stored.length) return false;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (!(dropped(item) ? stored[i] === null : sameJson(item, stored[i]))) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(stored)) return false;
+  const kept = stored as Record<string, unknown>;
+  let count = 0;
+  for (const key of Object.keys(value)) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (dropped(item)) continue;
+    count++;
+    if (!Object.hasOwn(kept, key) || !sameJson(item, kept[key])) return false;
+  }
+  return count === Object.keys(kept).length;
+}
