@@ -9,7 +9,7 @@ import { redisRoomStore } from '../helpers/roomStores.js';
 import { ServerProcess } from '../helpers/serverProcess.js';
 import { RunningProcess } from '../helpers/processes.js';
 import { TestPlayer } from '../helpers/players.js';
-import { waitUntil } from '../helpers/wait.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 
 // A game-server process under Agones: the SDK sidecar is Agones' own sdk-server in local mode (built
 // from Agones v1.60.0 by `npm run cluster:build`); Redis, the process and the players are real. The
@@ -144,10 +144,15 @@ describe('the game server under Agones', () => {
   });
 
   it('frees the slot of a code that has no room in the store', async () => {
-    const { sdk } = await setup();
+    const { sdk, server } = await setup();
     await sdk.allocateRoom('QQQQQQ');
     await waitUntil(async () => (await sdk.rooms()).length === 0, 5000, 'the bogus code to go');
-    expect(sdk.requests('Removing Value from List')).toBe(1);
+    // The sidecar may report the same List twice (its file watch fires per write), so the server may
+    // ask to remove the code twice; what matters is that the slot stays free and the server healthy.
+    expect(sdk.requests('Removing Value from List')).toBeGreaterThanOrEqual(1);
+    await sleep(500);
+    expect(await sdk.rooms()).toEqual([]);
+    expect((await server.api('/health')).body.status).toBe('healthy');
   });
 
   it('lets go of a room the operator moved away: its players are sent on', async () => {

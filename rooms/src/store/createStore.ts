@@ -1,6 +1,12 @@
 import type { Logger } from '../logger.js';
 import { MemoryRoomStore } from './memoryStore.js';
-import { createRedisClient, isRedisCluster, redisConfigured, type RedisConfig } from './redisConnection.js';
+import {
+  CLUSTER_COMMAND_TIMEOUT_MS,
+  createRedisClient,
+  isRedisCluster,
+  redisConfigured,
+  type RedisConfig,
+} from './redisConnection.js';
 import { RedisRoomStore } from './redisStore.js';
 import type { RoomStore } from './roomStore.js';
 
@@ -27,7 +33,14 @@ export async function createRoomStore(
     log.debug('rooms are kept in memory (set REDIS_URL to share them between servers)');
     return new MemoryRoomStore(config.roomTtlSeconds);
   }
-  const client = createRedisClient(config, { name: `gb-store-${config.serverId}`, failFast: true });
+  // WAIT (REDIS_ACK_REPLICAS) runs on the store's connections: their deadline must outlast it, or a
+  // slow but successful replication would be reported as a failed write.
+  const ackTimeoutMs = config.redisAckTimeoutMs ?? 500;
+  const client = createRedisClient(config, {
+    name: `gb-store-${config.serverId}`,
+    failFast: true,
+    commandTimeoutMs: Math.max(CLUSTER_COMMAND_TIMEOUT_MS, ackTimeoutMs + 1_000),
+  });
   client.on('error', (error: Error) => log.debug({ err: error }, 'redis error'));
   const store = new RedisRoomStore(
     client,
@@ -36,7 +49,7 @@ export async function createRoomStore(
       prefix: config.redisKeyPrefix,
       roomTtlSeconds: config.roomTtlSeconds,
       ackReplicas: config.redisAckReplicas ?? 0,
-      ackTimeoutMs: config.redisAckTimeoutMs ?? 500,
+      ackTimeoutMs,
       ...(observe ? { observe } : {}),
     },
     log,

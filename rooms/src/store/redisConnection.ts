@@ -29,8 +29,9 @@ export function isRedisCluster(config: RedisConfig): boolean {
 
 /**
  * On a cluster every command has a deadline: a shard that stops answering (paused, partitioned)
- * must turn into STORE_UNAVAILABLE for the calls routed to it, not hang them. Longer than the
- * longest WAIT (REDIS_ACK_TIMEOUT_MS is at most 60 s) is not needed: WAIT has its own timeout.
+ * must turn into STORE_UNAVAILABLE for the calls routed to it, not hang them. The store's own
+ * connections also carry WAIT (REDIS_ACK_REPLICAS), so createRoomStore gives them a deadline past
+ * REDIS_ACK_TIMEOUT_MS when that is longer.
  */
 export const CLUSTER_COMMAND_TIMEOUT_MS = 5_000;
 

@@ -115,8 +115,10 @@ export class RedisRoomStore implements RoomStore {
       ),
     );
     if (created !== 1) return 'code_taken';
-    await this.replicated(this.keys.room(room.code));
+    // Indexed first: the script has marked the room indexed (`ix`), so an index write skipped because
+    // the replica wait failed would not be retried by the room's next change.
     await this.followUp('index', () => this.index(room.code, room.serverId, expiresAt));
+    await this.replicated(this.keys.room(room.code));
     return 'created';
   }
 
@@ -184,13 +186,13 @@ export class RedisRoomStore implements RoomStore {
       );
       if (written === -2) throw notOwner(code);
       if (written === 1 || written === 2) {
-        await this.replicated(this.keys.room(code));
         if (written === 2) {
           await this.followUp('index', async () => {
             if (before.serverId !== room.serverId) await this.unindex(code, before.serverId, false);
             await this.index(code, room.serverId, expiresAt);
           });
         }
+        await this.replicated(this.keys.room(code));
         // The version did not move since the read, so neither did the chat: read + added is the list.
         const chat = withHistory ? [...parseLines(lines), ...drafted.chat] : drafted.chat;
         return { room: withChat(room, chat), result: drafted.result, changed: true };
@@ -216,8 +218,8 @@ export class RedisRoomStore implements RoomStore {
         this.keys.cluster ? 0 : 1,
       ),
     );
-    await this.replicated(this.keys.room(code));
     if (holder && this.keys.cluster) await this.followUp('unindex', () => this.unindex(code, holder, true));
+    await this.replicated(this.keys.room(code));
   }
 
   onRoomDeleted(listener: (code: string, reason: CloseReason) => void): void {
