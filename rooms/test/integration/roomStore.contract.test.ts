@@ -489,9 +489,17 @@ describe.each([
       ];
       const heard: string[] = [];
       two.onTimersAnnounced((code) => heard.push(code));
-      await sleep(100); // the subscription is set up asynchronously
-      await one.announceTimers('ABCDEF');
-      await waitUntil(() => heard.includes('ABCDEF'));
+      // The subscription is set up asynchronously (on a cluster after the client has found the
+      // slots), and Pub/Sub keeps nothing for late subscribers: announce until one is heard.
+      await waitUntil(
+        async () => {
+          await one.announceTimers('ABCDEF');
+          await sleep(100);
+          return heard.includes('ABCDEF');
+        },
+        10_000,
+        'a timer announcement to reach the other server',
+      );
     });
   }
 
