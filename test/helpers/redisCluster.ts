@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { freePort } from './ports.js';
+import { waitForRedisPing } from './redisServer.js';
 
 const run = promisify(execFile);
 
@@ -80,7 +81,7 @@ class ClusterNode {
       child.once('exit', (code) => reject(new Error(`redis-server on ${this.port} exited with ${code}`))),
     );
     exited.catch(() => undefined);
-    await Promise.race([waitForPing(this.port), exited]);
+    await Promise.race([waitForRedisPing(this.port), exited]);
   }
 
   async signal(signal: NodeJS.Signals): Promise<void> {
@@ -331,25 +332,4 @@ function parseNodes(text: string): ClusterNodeInfo[] {
           }),
       };
     });
-}
-
-async function waitForPing(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const client = new Redis(port, '127.0.0.1', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      if ((await client.ping()) === 'PONG') return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port}`);
-      await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      client.disconnect();
-    }
-  }
 }

@@ -61,7 +61,7 @@ export class RedisServer {
         reject(new Error(`redis-server exited with ${code} (is it installed?)`)),
       ),
     );
-    await Promise.race([this.waitForPing(), exited]);
+    await Promise.race([waitForRedisPing(this.port), exited]);
   }
 
   /** Freezes the process (SIGSTOP): connections stay open, nothing is answered, as in a long stall. */
@@ -102,25 +102,26 @@ export class RedisServer {
     child.kill(signal);
     await gone;
   }
+}
 
-  private async waitForPing(): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const client = new Redis(this.url, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        if ((await client.ping()) === 'PONG') return;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${this.port}`);
-        await new Promise((r) => setTimeout(r, 50));
-      } finally {
-        client.disconnect();
-      }
+/** Resolves once a redis-server on this loopback port answers PING (10 s at most). */
+export async function waitForRedisPing(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const client = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      if ((await client.ping()) === 'PONG') return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port}`);
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      client.disconnect();
     }
   }
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { RedisServer } from '../helpers/redisServer.js';
 import { ServerProcess } from '../helpers/serverProcess.js';
 import { TestPlayer } from '../helpers/players.js';
+import { killedServerKeepsAcknowledgedActions } from '../helpers/killedServerScenario.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // Several real game-server processes sharing one real redis-server, with real socket.io clients.
@@ -121,50 +122,7 @@ describe('rooms shared by several servers through Redis', () => {
 
   it('keeps every acknowledged action when a server is killed, and its timers resume elsewhere', async () => {
     const [s1, s2] = await startServers(2);
-    const room = await s1!.createRoom({ gameType: 'rps', settings: { rounds: 1, roundSeconds: 5 } });
-    const host = await join(s1!, { roomCode: room.roomCode, name: 'Host', token: room.hostToken });
-    const bob = await join(s1!, { roomCode: room.roomCode, name: 'Bob' });
-    const cat = await join(s2!, { roomCode: room.roomCode, name: 'Cat' });
-    await host.emit('game:action', { type: 'start' });
-    const chosen = await host.emit('game:action', { type: 'choose', choice: 'rock' });
-    expect(chosen.ok).toBe(true);
-
-    // Bob keeps chatting while s1 dies; every message acknowledged must survive.
-    const acked: string[] = [];
-    let sending = true;
-    const chatter = (async () => {
-      for (let i = 0; sending && i < 500; i++) {
-        const ack = await bob.emit('room:chat', { text: `msg ${i}` }, 2000).catch(() => null);
-        if (ack?.ok) acked.push(`msg ${i}`);
-        if (!ack) break;
-      }
-    })();
-    await waitUntil(() => acked.length >= 5);
-    await s1!.crash();
-    sending = false;
-    await chatter;
-
-    // The players of s1 come back through s2 with their session tokens.
-    const hostAgain = await join(s2!, { roomCode: room.roomCode, token: host.sessionToken });
-    const bobAgain = await join(s2!, { roomCode: room.roomCode, token: bob.sessionToken });
-    expect(hostAgain.joined).toMatchObject({ playerId: host.id, role: 'host' });
-    expect(bobAgain.joined).toMatchObject({ playerId: bob.id, role: 'player' });
-    const snapshot = bobAgain.latest!;
-    expect(snapshot.version).toBeGreaterThanOrEqual((chosen as { version: number }).version + acked.length);
-    const texts = snapshot.chat.map((m) => m.text);
-    for (const text of acked) expect(texts).toContain(text);
-    expect((hostAgain.latest!.game as any).myChoice).toBe('rock');
-
-    // The round timer armed on s1 fires on s2 once its lease has expired.
-    // Due 5 s after the start, once s2 holds the lease; a busy machine may add seconds.
-    const revealed = await cat.seen('room:state', (s) => (s.game as any).stage === 'reveal', 15_000);
-    expect((revealed.game as any).lastRound.choices[host.id]).toBe('rock');
-    // The room moved: its address is now s2's.
-    await waitUntil(
-      async () => (await s2!.api(`/v1/rooms/${room.roomCode}`)).body.url === s2!.url,
-      5000,
-      'room moved to s2',
-    );
+    await killedServerKeepsAcknowledgedActions(s1!, s2!, join);
   });
 
   it('rides out a Redis restart: degraded meanwhile, nothing acknowledged is lost, and it resumes by itself', async () => {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { RedisCluster } from '../helpers/redisCluster.js';
 import { ServerProcess } from '../helpers/serverProcess.js';
 import { TestPlayer } from '../helpers/players.js';
+import { killedServerKeepsAcknowledgedActions } from '../helpers/killedServerScenario.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // Several real game-server processes on a real Redis Cluster (three masters, one replica each, on
@@ -120,41 +121,6 @@ describe('rooms on a Redis Cluster shared by several servers', () => {
 
   it('keeps every acknowledged action when a game server is killed, and its timers resume elsewhere', async () => {
     const [s1, s2] = await startServers(2);
-    const room = await s1!.createRoom({ gameType: 'rps', settings: { rounds: 1, roundSeconds: 5 } });
-    const host = await join(s1!, { roomCode: room.roomCode, name: 'Host', token: room.hostToken });
-    const bob = await join(s1!, { roomCode: room.roomCode, name: 'Bob' });
-    const cat = await join(s2!, { roomCode: room.roomCode, name: 'Cat' });
-    await host.emit('game:action', { type: 'start' });
-    const chosen = await host.emit('game:action', { type: 'choose', choice: 'rock' });
-    expect(chosen.ok).toBe(true);
-
-    const acked: string[] = [];
-    let sending = true;
-    const chatter = (async () => {
-      for (let i = 0; sending && i < 500; i++) {
-        const ack = await bob.emit('room:chat', { text: `msg ${i}` }, 2000).catch(() => null);
-        if (ack?.ok) acked.push(`msg ${i}`);
-        if (!ack) break;
-      }
-    })();
-    await waitUntil(() => acked.length >= 5);
-    await s1!.crash();
-    sending = false;
-    await chatter;
-
-    const hostAgain = await join(s2!, { roomCode: room.roomCode, token: host.sessionToken });
-    const bobAgain = await join(s2!, { roomCode: room.roomCode, token: bob.sessionToken });
-    expect(hostAgain.joined).toMatchObject({ playerId: host.id, role: 'host' });
-    const texts = bobAgain.latest!.chat.map((m) => m.text);
-    for (const text of acked) expect(texts).toContain(text);
-    expect((hostAgain.latest!.game as any).myChoice).toBe('rock');
-
-    const revealed = await cat.seen('room:state', (s) => (s.game as any).stage === 'reveal', 15_000);
-    expect((revealed.game as any).lastRound.choices[host.id]).toBe('rock');
-    await waitUntil(
-      async () => (await s2!.api(`/v1/rooms/${room.roomCode}`)).body.url === s2!.url,
-      5000,
-      'room moved to s2',
-    );
+    await killedServerKeepsAcknowledgedActions(s1!, s2!, join);
   });
 });
