@@ -5,6 +5,7 @@
  *   npm run bench -- [--players 1000] [--room-size 10] [--rate 1] [--duration 20] [--ramp 5]
  *                    [--targets gamebuddies,socketio,ws] [--workers 2] [--json FILE] [--cpu-prof DIR]
  *                    [--redis true]   our server with its rooms in a redis-server (state off its heap)
+ *                    [--lookup true]  our players look the room up (`GET /r/:code`) before connecting
  *   npm run bench -- --connections 20000     idle connections: memory per connection, one process each
  *
  * The simulated players are the load test's (loadtest/): the game server's players use
@@ -51,6 +52,12 @@ const Options = z.object({
   'heap-snapshot': z.string().optional(),
   /** Our server keeps its rooms in a redis-server started for the run (room state leaves its heap). */
   redis: z.enum(['true', 'false']).default('false'),
+  /**
+   * Our players ask `GET /r/:code` before connecting, as a client that knows only the lookup does.
+   * By default they connect to the room's server directly, as a page that arrived through the join
+   * link's redirect does (the redirect was its lookup), like a relay's client connects.
+   */
+  lookup: z.enum(['true', 'false']).default('false'),
 });
 
 const { values } = parseArgs({
@@ -96,7 +103,9 @@ async function startPlain(
   const port = await freePort();
   const script = kind === 'socketio' ? 'bench/plainSocketIo.ts' : 'bench/plainWs.ts';
   // --inspect: the benchmark runs a full GC through the inspector before reading memory (all servers alike).
-  const proc = Child.spawn(kind, process.execPath, ['--inspect=127.0.0.1:0', '--import', 'tsx', script], {
+  const profile = o['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${o['cpu-prof']}`] : [];
+  const args = ['--inspect=127.0.0.1:0', ...profile, '--import', 'tsx', script];
+  const proc = Child.spawn(kind, process.execPath, args, {
     env: { ...process.env, PORT: String(port), GAME },
   });
   const url = `http://127.0.0.1:${port}`;
@@ -131,7 +140,12 @@ async function measure(kind: TargetKind): Promise<LoadResult> {
       gameType: GAME,
       maxPlayers: roomSize,
     });
-    rooms = created.rooms.map((r) => ({ code: r.roomCode, hostToken: r.hostToken, urlFor: () => r.url }));
+    rooms = created.rooms.map((r) => ({
+      code: r.roomCode,
+      hostToken: r.hostToken,
+      urlFor: () => r.url,
+      server: o.lookup === 'true' ? undefined : r.url,
+    }));
   } else {
     const plain = await startPlain(kind);
     servers = [plain.target];
@@ -186,6 +200,12 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')} (shared machine: figures are noisy)`,
 );
+if (o.targets.includes('gamebuddies'))
+  console.log(
+    o.lookup === 'true'
+      ? 'our players: GET /r/:code, then connect and join'
+      : "our players: connect to the room's server and join (as after the join link's redirect; --lookup true adds GET /r/:code)",
+  );
 const results = new Map<TargetKind, LoadResult>();
 try {
   for (const kind of o.targets) {

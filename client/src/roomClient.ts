@@ -24,6 +24,12 @@ export interface TokenStorage {
 export interface RoomClientOptions {
   /** Where `GET /r/:code` answers (the page's origin, or the Rooms API). */
   baseUrl: string;
+  /**
+   * Where the room is already known to be (a lookup the page made, the server a join link led to):
+   * the first attempt connects there without asking `baseUrl`. If that server does not hold the
+   * room, the client looks it up and goes where it is.
+   */
+  server?: RoomLocation | undefined;
   roomCode: string;
   /** Needed only for a new seat. */
   name?: string | undefined;
@@ -38,6 +44,14 @@ export interface RoomClientOptions {
   initialDelayMs?: number;
   maxDelayMs?: number;
   transports?: Array<'websocket' | 'polling'>;
+}
+
+/** How one connection ended. `again`: the assumed server was the wrong place; look up at once. */
+interface AttemptOutcome {
+  joined: boolean;
+  fatal?: ClosedInfo;
+  detail?: string;
+  again?: boolean;
 }
 
 /** `offline`: the device says it has no network (see `networkChanged`); the client waits for it. */
@@ -63,7 +77,8 @@ interface Events {
   signal: (signal: RtcSignal) => void;
 }
 
-interface Location {
+/** A game server's URL and the room's game namespace (`/rps`): what `GET /r/:code` answers. */
+export interface RoomLocation {
   url: string;
   namespace: string;
 }
@@ -74,6 +89,11 @@ const STABLE_SESSION_MS = 3000;
 
 /** Refusals that another attempt cannot fix. */
 const FATAL_JOIN_ERRORS = new Set(['ROOM_NOT_FOUND', 'ROOM_FULL', 'INVALID_TOKEN', 'BAD_REQUEST']);
+/**
+ * What a server that was only assumed to hold the room says when it does not (a wrong game's
+ * namespace says ROOM_NOT_FOUND too): another server may hold it. The lookup decides instead.
+ */
+const WRONG_PLACE_ERRORS = new Set(['ROOM_NOT_FOUND', 'ROOM_MOVED']);
 
 export class RoomClient {
   room: RoomSnapshot | null = null;
@@ -87,6 +107,8 @@ export class RoomClient {
   private joinedOnce = false;
   private stopped = false;
   private lastUrl: string | null = null;
+  /** `options.server`, until the first attempt has used it. */
+  private assumed: RoomLocation | null;
   private readonly listeners: { [E in keyof Events]: Array<Events[E]> } = {
     state: [],
     status: [],
@@ -108,6 +130,7 @@ export class RoomClient {
     // With a name, a fresh seat is the last resort when no token works any more.
     if (options.name || this.firstTokens.length === 0) this.firstTokens.push(undefined);
     this.token = this.firstTokens[0];
+    this.assumed = options.server ?? null;
   }
 
   on<E extends keyof Events>(event: E, listener: Events[E]): () => void {
@@ -229,6 +252,7 @@ export class RoomClient {
       const outcome = await this.attempt();
       if (this.stopped) return;
       if (outcome.fatal) return this.stop(outcome.fatal);
+      if (outcome.again) continue;
       // A seat held for a while means the way back works; a join that drops at once counts as a failure.
       if (outcome.joined && Date.now() - started > STABLE_SESSION_MS) failures = 0;
       else failures++;
@@ -266,7 +290,7 @@ export class RoomClient {
   }
 
   /** Where the room is served now: asks the base URL, then the last server that held it. */
-  private async locate(): Promise<Location | { fatal: ClosedInfo } | null> {
+  private async locate(): Promise<RoomLocation | { fatal: ClosedInfo } | null> {
     const bases = [this.options.baseUrl, this.lastUrl].filter(
       (b, i, all): b is string => !!b && all.indexOf(b) === i,
     );
@@ -281,7 +305,7 @@ export class RoomClient {
           };
         }
         if (!response.ok) continue;
-        const body = (await response.json()) as Partial<Location>;
+        const body = (await response.json()) as Partial<RoomLocation>;
         if (typeof body.url === 'string' && typeof body.namespace === 'string') {
           return { url: body.url, namespace: body.namespace };
         }
@@ -293,8 +317,10 @@ export class RoomClient {
   }
 
   /** One connection, from lookup to its end. */
-  private async attempt(): Promise<{ joined: boolean; fatal?: ClosedInfo; detail?: string }> {
-    const location = await this.locate();
+  private async attempt(): Promise<AttemptOutcome> {
+    const assumed = this.assumed;
+    this.assumed = null;
+    const location = assumed ?? (await this.locate());
     if (this.stopped) return { joined: false };
     if (!location) return { joined: false, detail: 'looking for the room' };
     if ('fatal' in location) return { joined: false, fatal: location.fatal };
@@ -316,7 +342,7 @@ export class RoomClient {
         transports: this.options.transports ?? ['websocket', 'polling'],
       });
       this.socket = socket;
-      const end = (result: { joined: boolean; fatal?: ClosedInfo; detail?: string }) => {
+      const end = (result: AttemptOutcome) => {
         socket.removeAllListeners();
         socket.disconnect();
         if (this.socket === socket) this.socket = null;
@@ -332,11 +358,15 @@ export class RoomClient {
           this.token = this.firstTokens[0];
           return end({ joined: false, detail: 'trying another way in' });
         }
+        if (assumed && WRONG_PLACE_ERRORS.has(code)) {
+          return end({ joined: false, detail: 'looking for the room', again: true });
+        }
         if (FATAL_JOIN_ERRORS.has(code)) {
           if (code === 'INVALID_TOKEN') this.storage.remove(this.storageKey);
           return end({ joined: false, fatal: { reason: code, message } });
         }
-        end({ joined: false, detail: message });
+        // An assumed server that cannot be reached may simply not be where the room is any more.
+        end({ joined: false, detail: message, again: assumed !== null });
       });
       socket.on('room:joined', (payload) => {
         joined = true;

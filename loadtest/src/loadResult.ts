@@ -8,6 +8,8 @@ export interface PlannedRoom {
   hostToken?: string | undefined;
   /** Where player `seat` of this room connects (see PlayerSpec.url). */
   urlFor(seat: number): string;
+  /** The room's server, if players connect there without a lookup first (see PlayerSpec.server). */
+  server?: string | undefined;
 }
 
 export interface LoadPlan {

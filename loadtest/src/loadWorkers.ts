@@ -57,6 +57,7 @@ export function playerSpecs(plan: LoadPlan, workerCount: number): PlayerSpec[][]
         index,
         roomCode: room.code,
         url: room.urlFor(seat),
+        server: room.server,
         token: seat === 0 ? room.hostToken : undefined,
         joinAfterMs: (index / plan.players) * plan.rampSec * 1000,
       });

@@ -80,10 +80,11 @@ function tick(final: boolean): Tick {
 }
 
 /** Our game server, through the repository's client library (lookup, join, session token). */
-function gamebuddiesPlayer(spec: PlayerSpec): SimPlayer {
+function gamebuddiesPlayer(spec: PlayerSpec, game: string): SimPlayer {
   const started = now();
   const client = new RoomClient({
     baseUrl: spec.url,
+    server: spec.server ? { url: spec.server, namespace: `/${game}` } : undefined,
     roomCode: spec.roomCode,
     name: `p${spec.index}`,
     token: spec.token,
@@ -257,7 +258,7 @@ function run(start: StartMessage): void {
       if (closing) return;
       const player =
         start.target === 'gamebuddies'
-          ? gamebuddiesPlayer(spec)
+          ? gamebuddiesPlayer(spec, start.game)
           : start.target === 'socketio'
             ? socketIoPlayer(spec, start.game)
             : wsPlayer(spec);

@@ -10,6 +10,11 @@ export interface PlayerSpec {
   /** gamebuddies: where `GET /r/:code` is asked (the join link's base); socketio/ws: the server URL. */
   url: string;
   token?: string | undefined;
+  /**
+   * gamebuddies: the room's server, when the player already knows it (a page that arrived through
+   * the join link's redirect): the client connects there first, without asking `url`.
+   */
+  server?: string | undefined;
   /** Milliseconds after `startAt` at which this player connects. */
   joinAfterMs: number;
 }

@@ -3,6 +3,7 @@ import { RoomClient, memoryStorage, type ClosedInfo } from '@gamebuddies/client'
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { TestPlayer } from '../helpers/players.js';
 import { waitUntil } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
 // The page's join/rejoin module, run from Node against a real server: it must keep its seat through
 // dropped connections and server goodbyes, and stop for good when the seat is gone.
@@ -138,5 +139,32 @@ describe('RoomClient (web/src/roomClient.ts) from Node', () => {
     const joined = await ana.start();
     expect(joined.room.players.map((p) => p.name)).toEqual(['Ana']);
     expect(storage.get(`gb:session:${room.roomCode}`)).toBe(joined.sessionToken);
+  });
+  it('connects straight to a server it was given, and looks the room up when that was the wrong place', async () => {
+    const room = await server.createRoom({ gameType: 'rps', hostName: 'Ana' });
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const here = { url: server.url, namespace: '/rps' };
+
+    // Nothing answers at the lookup's address: the join can only have gone to the given server.
+    const direct = client({ baseUrl: nowhere, server: here, roomCode: room.roomCode, name: 'Ben' });
+    expect((await direct.start()).role).toBe('player');
+
+    // A server that does not hold the room (here: another game's namespace says ROOM_NOT_FOUND), and
+    // one that cannot be reached: the client asks the lookup and joins, without showing a reconnect.
+    for (const [name, wrong] of [
+      ['Cy', { url: server.url, namespace: '/ddf' }],
+      ['Di', { url: nowhere, namespace: '/rps' }],
+    ] as const) {
+      const c = client({ server: wrong, roomCode: room.roomCode, name });
+      const statuses: string[] = [];
+      c.on('status', (status) => statuses.push(status));
+      await c.start();
+      expect(c.room?.players.map((p) => p.name)).toContain(name);
+      expect(statuses).toEqual(['connected']);
+    }
+
+    // A room that does not exist anywhere is still reported as such after the lookup.
+    const gone = client({ server: here, roomCode: 'ZZZZZ9', name: 'Ed' });
+    await expect(gone.start()).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });
   });
 });

@@ -1,6 +1,12 @@
 import './style.css';
 import { askName, renderHome } from './home.js';
-import { parseJoinLink, RoomClient, type JoinLink, type TokenStorage } from '@gamebuddies/client';
+import {
+  parseJoinLink,
+  RoomClient,
+  type JoinLink,
+  type RoomLocation,
+  type TokenStorage,
+} from '@gamebuddies/client';
 import { mountRoom } from './roomView.js';
 
 const app = document.getElementById('app')!;
@@ -32,15 +38,24 @@ async function lookupUrl(): Promise<string> {
   }
 }
 
-/** false only when the lookup says the room does not exist (an unreachable lookup is no answer). */
-async function roomExists(base: string, code: string): Promise<boolean> {
+/**
+ * Asks the lookup where the room is: `missing` only when it says the room does not exist (an
+ * unreachable lookup is no answer). A location found here is where the client connects first, so the
+ * page does not ask twice.
+ */
+async function findRoom(base: string, code: string): Promise<RoomLocation | 'missing' | null> {
   try {
     const response = await fetch(`${base}/r/${encodeURIComponent(code)}`, {
       headers: { accept: 'application/json' },
     });
-    return response.status !== 404;
+    if (response.status === 404) return 'missing';
+    if (!response.ok) return null;
+    const body = (await response.json()) as Partial<RoomLocation>;
+    return typeof body.url === 'string' && typeof body.namespace === 'string'
+      ? { url: body.url, namespace: body.namespace }
+      : null;
   } catch {
-    return true;
+    return null;
   }
 }
 
@@ -55,13 +70,21 @@ async function openRoom(link: JoinLink, askedName?: string): Promise<void> {
   }
   const base = await lookupUrl();
   // A mistyped code is told at once, before anyone types a name for nothing.
-  if (!(await roomExists(base, code))) {
+  const found = await findRoom(base, code);
+  if (found === 'missing') {
     return renderHome(app, `Room ${code} does not exist. Check the code and try again.`);
   }
   const hasSession = storage.get(sessionKey(code)) !== null;
   // The host link carries the host's name from the room's creation: nobody types it twice.
   const name = askedName ?? (hasSession || linkToken ? undefined : await askName(app, code));
-  const client = new RoomClient({ baseUrl: base, roomCode: code, name, token: linkToken, storage });
+  const client = new RoomClient({
+    baseUrl: base,
+    server: found ?? undefined,
+    roomCode: code,
+    name,
+    token: linkToken,
+    storage,
+  });
   mountRoom(app, client);
   const onNetwork = () => client.networkChanged(navigator.onLine);
   addEventListener('online', onNetwork);

@@ -11,8 +11,17 @@ export function newPlayerId(): string {
   return `p_${randomBytes(9).toString('base64url')}`;
 }
 
+/**
+ * Chat line ids need only be unique, never secret (every member sees them). A random prefix per
+ * process and a counter: each crypto `randomBytes` call costs a system call (OpenSSL checks for a
+ * fork), and a chat line is the hottest write there is (see docs/performance.md).
+ */
+const messageIdPrefix = randomBytes(6).toString('base64url');
+let messageCounter = 0;
+
 export function newMessageId(): string {
-  return randomBytes(8).toString('base64url');
+  messageCounter = (messageCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${messageIdPrefix}${messageCounter.toString(36)}`;
 }
 
 /** Tokens are stored hashed: a copy of the store does not let anyone take a seat. */

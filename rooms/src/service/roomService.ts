@@ -200,7 +200,8 @@ export class RoomService {
         newChat.push(message);
         events.push({ type: 'chat', message });
       },
-      { chat: 'added' },
+      // Reads the seat, adds a history line (a new array): nothing nested is edited in place.
+      { chat: 'added', shallow: true },
     );
     return room;
   }

@@ -84,3 +84,51 @@ export function sameJson(value: unknown, stored: unknown): boolean {
   }
   return count === Object.keys(kept).length;
 }
+
+/**
+ * Nodes of stored values (`storeJson`): JSON-shaped, frozen, and shared between a room's versions.
+ * A set, not `Object.isFrozen`: a frozen object a caller made is not known to be JSON-shaped.
+ */
+const storedNodes = new WeakSet<object>();
+
+/**
+ * `value` as an immutable JSON tree (what `jsonClone` gives, frozen), sharing every subtree that is
+ * already stored or equals, as JSON, the same place in `previous` (the stored value it replaces).
+ * A change then costs new nodes only where it changed something: a chat line stores a new top and a
+ * new history array, and shares the players, settings and game state with the version before.
+ */
+export function storeJson<T>(value: T, previous?: T): T {
+  return storeValue(value, previous, true) as T;
+}
+
+/**
+ * `top`: the root is left unfrozen. A store never hands its root out (a draft is a copy of it), and
+ * V8 copies a frozen object's properties on a slow path: a shallow draft is a copy of the root.
+ */
+function storeValue(value: unknown, previous: unknown, top = false): Json {
+  if (typeof value !== 'object' || value === null) return cloneValue(value);
+  if (storedNodes.has(value)) return value as Json;
+  if (previous !== undefined && sameJson(value, previous)) return previous as Json;
+  if (!plain(value)) return storeValue(JSON.parse(JSON.stringify(value)) as Json, previous);
+  const before = typeof previous === 'object' && previous !== null ? previous : undefined;
+  let copy: Json[] | { [key: string]: Json };
+  if (Array.isArray(value)) {
+    const items = new Array<Json>(value.length);
+    const old = Array.isArray(before) ? (before as unknown[]) : undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      items[i] = dropped(item) ? null : storeValue(item, old?.[i]);
+    }
+    copy = items;
+  } else {
+    const fields: { [key: string]: Json } = {};
+    const old = before && !Array.isArray(before) ? (before as Record<string, unknown>) : undefined;
+    for (const key in value) {
+      const item: unknown = (value as Record<string, unknown>)[key];
+      if (!dropped(item)) fields[key] = storeValue(item, old?.[key]);
+    }
+    copy = fields;
+  }
+  storedNodes.add(top ? copy : Object.freeze(copy));
+  return copy;
+}

@@ -2,7 +2,7 @@ import { AppError, CHAT_HISTORY_LIMIT, type ChatMessage, type CloseReason } from
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import type { RoomRecord, RoomWithChat } from '../room/roomRecord.js';
 import { ChatRing } from './chatRing.js';
-import { jsonClone, sameJson } from './jsonValue.js';
+import { jsonClone, sameJson, storeJson } from './jsonValue.js';
 import { recordOnly } from './roomJson.js';
 import {
   notOwner,
@@ -15,7 +15,10 @@ import {
 } from './roomStore.js';
 
 interface Entry {
-  /** The store's own copy, never handed out: JSON-shaped (what Redis would give back), never mutated. */
+  /**
+   * The store's own copy: JSON-shaped (what Redis would give back) and immutable (`storeJson`), each
+   * version sharing what did not change with the version before.
+   */
   room: RoomRecord;
   chat: ChatRing;
   expiresAt: number;
@@ -26,10 +29,12 @@ const copyLine = (line: ChatMessage): ChatMessage => ({ ...line });
 
 /**
  * Rooms in this process's memory, as live objects (no JSON round trip per change), behaving as the
- * Redis store does: a change runs on a deep copy of the stored room and the store keeps a copy of
- * the result, so a change that throws leaves nothing behind and a caller mutating a room it was given
- * never changes the stored one. Copies are taken as JSON would make them (`jsonClone`), so what a
- * room holds is what Redis would hold. A room's chat is a ring buffer beside it.
+ * Redis store does: a change runs on a deep copy of the stored room and the store keeps an immutable
+ * copy of the result, so a change that throws leaves nothing behind and a caller mutating a room it
+ * was given never changes the stored one. Copies are taken as JSON would make them, so what a room
+ * holds is what Redis would hold. A `shallow` change (see ChangeOptions) runs on a copy of the
+ * room's top level only, over its frozen parts: a chat line copies no players. A room's chat is a
+ * ring buffer beside it.
  * Leases and heartbeats behave as in Redis, within this one process.
  */
 export class MemoryRoomStore implements RoomStore {
@@ -50,7 +55,7 @@ export class MemoryRoomStore implements RoomStore {
 
   async createRoom(room: RoomRecord): Promise<'created' | 'code_taken'> {
     if (this.live(room.code)) return 'code_taken';
-    this.rooms.set(room.code, this.entry(jsonClone(recordOnly(room)), new ChatRing(CHAT_HISTORY_LIMIT)));
+    this.rooms.set(room.code, this.entry(storeJson(recordOnly(room)), new ChatRing(CHAT_HISTORY_LIMIT)));
     return 'created';
   }
 
@@ -71,7 +76,7 @@ export class MemoryRoomStore implements RoomStore {
     if (!entry) throw new AppError('ROOM_NOT_FOUND', `Room ${code} does not exist`);
     if (options.ownerToken !== undefined && this.tokenOf(code) !== options.ownerToken) throw notOwner(code);
     const stored = entry.room;
-    const draft = jsonClone(stored);
+    const draft = options.shallow ? { ...stored } : jsonClone(stored);
     const newChat: ChatMessage[] = [];
     const result = change(draft, newChat);
     const room = draft as RoomWithChat;
@@ -88,7 +93,7 @@ export class MemoryRoomStore implements RoomStore {
       draft.log = log;
     }
     // Everything that can throw comes before the first write: a failed change leaves nothing.
-    const next = jsonClone(recordOnly(draft));
+    const next = storeJson(recordOnly(draft), stored);
     const lines = newChat.map((line) => jsonClone(line));
     for (const line of lines) entry.chat.add(line);
     this.rooms.set(code, this.entry(next, entry.chat));

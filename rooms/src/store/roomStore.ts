@@ -51,6 +51,13 @@ export interface ChangeOptions {
    * then a line costs the store O(line): the history is neither read nor sent.
    */
   chat?: 'history' | 'added';
+  /**
+   * The change edits only the room's top level and replaces nested values instead of editing them
+   * in place (it may read anything): a store that keeps rooms as shared immutable trees (memory) then
+   * copies only the top level for the draft. An in-place edit of a nested value is a bug the memory
+   * store refuses (TypeError: its nested values are frozen), leaving the room as it was.
+   */
+  shallow?: boolean;
 }
 
 /** The lease of the room has passed to another server: this one must not write as its runner. */

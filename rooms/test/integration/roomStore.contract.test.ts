@@ -228,6 +228,55 @@ describe.each([
     expect((await store.loadRoom(r.code))!.chat.at(-1)!.text).toBe('hi b');
   });
 
+  it('applies a shallow change that replaces nested values, and never half-applies one that edits them', async () => {
+    const r = room({ players: [player('p1')] });
+    await store.createRoom(r);
+    const first = await store.applyChange(
+      r.code,
+      (draft, newChat) => {
+        draft.phase = 'playing';
+        draft.settings = { ...draft.settings, rounds: 5 };
+        newChat.push(line('a'));
+      },
+      { shallow: true, chat: 'added' },
+    );
+    expect(first.room).toMatchObject({ version: 2, phase: 'playing', settings: { rounds: 5 } });
+    const second = await store.applyChange(r.code, (draft) => void (draft.phase = 'lobby'), {
+      shallow: true,
+    });
+    expect(second.room.version).toBe(3);
+    // The room handed out by the first change is not the stored room now, nor changed by the second.
+    expect(first.room.phase).toBe('playing');
+    expect(await store.loadRoom(r.code)).toMatchObject({
+      version: 3,
+      phase: 'lobby',
+      settings: { rounds: 5 },
+      players: [{ id: 'p1', name: 'p1' }],
+      chat: [line('a')],
+    });
+
+    // Editing a nested value in place breaks the option's promise. The memory store shares nested
+    // values between versions and refuses the edit; Redis parsed its own draft and applies it whole.
+    const broken = store.applyChange(
+      r.code,
+      (draft) => {
+        draft.phase = 'playing';
+        draft.players[0]!.name = 'Mallory';
+      },
+      { shallow: true },
+    );
+    if (store.kind === 'memory') {
+      await expect(broken).rejects.toThrow(TypeError);
+      expect(await store.loadRoom(r.code)).toMatchObject({
+        version: 3,
+        phase: 'lobby',
+        players: [{ name: 'p1' }],
+      });
+    } else {
+      await expect(broken).resolves.toMatchObject({ room: { version: 4, players: [{ name: 'Mallory' }] } });
+    }
+  });
+
   it('stores what JSON would: a no-op is judged as JSON, values come back as JSON gives them', async () => {
     const r = room();
     await store.createRoom(r);
