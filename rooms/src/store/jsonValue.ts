@@ -107,6 +107,8 @@ export function storeJson<T>(value: T, previous?: T): T {
  */
 function storeValue(value: unknown, previous: unknown, top = false): Json {
   if (typeof value !== 'object' || value === null) return cloneValue(value);
+  // A shallow draft's untouched parts are the stored ones themselves: no lookup needed.
+  if (value === previous && !top) return value as Json;
   if (storedNodes.has(value)) return value as Json;
   if (previous !== undefined && sameJson(value, previous)) return previous as Json;
   if (!plain(value)) return storeValue(JSON.parse(JSON.stringify(value)) as Json, previous);
