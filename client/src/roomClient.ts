@@ -356,6 +356,7 @@ export class RoomClient {
           // The stored session expired or the link's token is stale: try the next way in.
           this.firstTokens.shift();
           this.token = this.firstTokens[0];
+          this.assumed = assumed; // that server holds the room: the next way in goes there too
           return end({ joined: false, detail: 'trying another way in' });
         }
         if (assumed && WRONG_PLACE_ERRORS.has(code)) {
@@ -365,8 +366,9 @@ export class RoomClient {
           if (code === 'INVALID_TOKEN') this.storage.remove(this.storageKey);
           return end({ joined: false, fatal: { reason: code, message } });
         }
-        // An assumed server that cannot be reached may simply not be where the room is any more.
-        end({ joined: false, detail: message, again: assumed !== null });
+        // An assumed server that cannot be reached (no answer, so no `data`) may simply not be where
+        // the room is any more. A refusal it did answer (busy, draining) is waited out as usual.
+        end({ joined: false, detail: message, again: assumed !== null && err.data === undefined });
       });
       socket.on('room:joined', (payload) => {
         joined = true;

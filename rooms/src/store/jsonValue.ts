@@ -95,7 +95,9 @@ const storedNodes = new WeakSet<object>();
  * `value` as an immutable JSON tree (what `jsonClone` gives, frozen), sharing every subtree that is
  * already stored or equals, as JSON, the same place in `previous` (the stored value it replaces).
  * A change then costs new nodes only where it changed something: a chat line stores a new top and a
- * new history array, and shares the players, settings and game state with the version before.
+ * new history array, and shares the players, settings and game state with the version before. As
+ * with the no-op check, key order is aside: a subtree rebuilt with the same content in another key
+ * order keeps the stored order.
  */
 export function storeJson<T>(value: T, previous?: T): T {
   return storeValue(value, previous, true) as T;

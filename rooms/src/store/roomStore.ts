@@ -55,7 +55,8 @@ export interface ChangeOptions {
    * The change edits only the room's top level and replaces nested values instead of editing them
    * in place (it may read anything): a store that keeps rooms as shared immutable trees (memory) then
    * copies only the top level for the draft. An in-place edit of a nested value is a bug the memory
-   * store refuses (TypeError: its nested values are frozen), leaving the room as it was.
+   * store refuses (TypeError: its nested values are frozen), leaving the room as it was. The
+   * outcome's room then shares those frozen values too: it is for reading (a broadcast, an ack).
    */
   shallow?: boolean;
 }
