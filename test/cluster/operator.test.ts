@@ -237,6 +237,50 @@ describe('the operator places GameRooms on real Agones GameServers', () => {
     expect(await holders(namespace, 'QRSTUV')).toEqual([holder]);
   }, 180_000);
 
+  it('counts a move whose allocation landed before a crash: the room was already on the new List', async () => {
+    const { namespace } = await namespaceWithServers();
+    await createFleet(admin, namespace, 'rps', { replicas: 2, roomsCapacity: 3, labels: { [LABEL]: 'rps' } });
+    await gameServersIn(admin, namespace, 'Ready', 2, 90_000);
+    const operator = await startOperator(namespace);
+    await createRoom(namespace, 'crossing', { gameType: 'rps', roomCode: 'WXYZ23' });
+    const placed = await ready(namespace, 'crossing');
+    const first = placed.status.gameServer.name as string;
+    const next = (await listGameServers(admin, namespace)).find((gs) => gs.metadata.name !== first);
+    // The crash: Agones had put the room on its next server's List (a move under way) when the
+    // operator died, before the status said so. Then the first server goes away.
+    await operator.crash();
+    const rooms = next.status.lists.rooms as { capacity: number; values?: string[] };
+    await custom.patchNamespacedCustomObject(
+      {
+        group: 'agones.dev',
+        version: 'v1',
+        plural: 'gameservers',
+        namespace,
+        name: next.metadata.name,
+        body: { status: { lists: { rooms: { ...rooms, values: [...(rooms.values ?? []), 'WXYZ23'] } } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await deleteGameServer(admin, namespace, first);
+    await startOperator(namespace);
+    const moved = await waitUntil(
+      async () => {
+        const room = await getRoom(namespace, 'crossing');
+        return room.status?.gameServer?.name === next.metadata.name && room.status.phase === 'Ready'
+          ? room
+          : null;
+      },
+      60_000,
+      'the room to be on the server whose List has it',
+    );
+    expect(moved.status.failovers).toBe(1);
+    const events = (await core.listNamespacedEvent({ namespace })).items;
+    expect(events.filter((e) => e.reason === 'Moved' && e.involvedObject.name === 'crossing')).toHaveLength(
+      1,
+    );
+    expect(await holders(namespace, 'WXYZ23')).toEqual([next.metadata.name]);
+  }, 180_000);
+
   it('moves a room when its GameServer is deleted, and when its game-server process dies; the room keeps its state', async () => {
     const { namespace, live } = await namespaceWithServers();
     await createFleet(admin, namespace, 'rps', {

@@ -110,6 +110,11 @@ export class GameRoomReconciler {
     const placed = await this.place(room, code, status);
     status = placed.status;
     await this.writeStatus(room, status);
+    // Told once the status says so: a move whose status write failed is found again on the new List.
+    const from = previous.gameServer?.name;
+    const to = status.gameServer?.name;
+    if (from && to && from !== to)
+      this.deps.events.record(room, 'Normal', 'Moved', `Room ${code} moved from ${from} to ${to}`);
     if (status.phase === 'Ready' && previous.phase !== 'Ready' && !previous.gameServer)
       this.deps.onReady?.(room, status);
     return placed.requeueAfterMs !== undefined
@@ -190,8 +195,12 @@ export class GameRoomReconciler {
         )
       ).items.find((gs) => isServing(gs) && roomsOf(gs, this.deps.policy.roomsList).includes(code));
     }
+    const previous = status.gameServer?.name;
+    // Already on another server's List: allocated there before a status write that did not land (a
+    // crash, a conflict). Still a move, counted by the status write that first names the new server.
+    if (holder && previous && holder.metadata?.name !== previous) moved = true;
     if (!holder) {
-      moved = Boolean(status.gameServer?.name);
+      moved = Boolean(previous);
       const started = performance.now();
       let allocation;
       try {
@@ -249,14 +258,7 @@ export class GameRoomReconciler {
           ...(allocation.status.nodeName ? { nodeName: allocation.status.nodeName } : {}),
         },
       };
-      if (moved) {
-        this.deps.events.record(
-          room,
-          'Normal',
-          'Moved',
-          `Room ${code} moved from ${status.gameServer?.name} to ${allocation.status.gameServerName}`,
-        );
-      } else {
+      if (!moved) {
         this.deps.events.record(
           room,
           'Normal',
