@@ -122,6 +122,21 @@ async function ready(namespace: string, name: string, timeoutMs = 30_000): Promi
   );
 }
 
+/**
+ * The room's `Moved` Events once there are `count` of them. Events are written after the status that
+ * names the new server, without blocking it: a status seen moved may run a moment ahead of its Event.
+ * A second look a little later shows that no more came (a move is told once).
+ */
+async function movedEvents(namespace: string, room: string, count: number): Promise<string[]> {
+  const moves = async () =>
+    (await core.listNamespacedEvent({ namespace })).items
+      .filter((e) => e.reason === 'Moved' && e.involvedObject.name === room)
+      .map((e) => e.message ?? '');
+  await waitUntil(async () => (await moves()).length >= count, 10_000, `${count} Moved events of ${room}`);
+  await new Promise((r) => setTimeout(r, 1000));
+  return moves();
+}
+
 async function hostToken(namespace: string, room: string): Promise<string> {
   const secret = await core.readNamespacedSecret({ namespace, name: `${room}-host` });
   return Buffer.from(secret.data!.hostToken!, 'base64').toString();
@@ -274,10 +289,7 @@ describe('the operator places GameRooms on real Agones GameServers', () => {
       'the room to be on the server whose List has it',
     );
     expect(moved.status.failovers).toBe(1);
-    const events = (await core.listNamespacedEvent({ namespace })).items;
-    expect(events.filter((e) => e.reason === 'Moved' && e.involvedObject.name === 'crossing')).toHaveLength(
-      1,
-    );
+    expect(await movedEvents(namespace, 'crossing', 1)).toHaveLength(1);
     expect(await holders(namespace, 'WXYZ23')).toEqual([next.metadata.name]);
   }, 180_000);
 
@@ -331,8 +343,7 @@ describe('the operator places GameRooms on real Agones GameServers', () => {
     );
     expect(third.status.failovers).toBe(2);
     expect(await holders(namespace, code)).toEqual([third.status.gameServer.name]);
-    const events = await core.listNamespacedEvent({ namespace });
-    expect(events.items.filter((e) => e.reason === 'Moved')).toHaveLength(2);
+    expect(await movedEvents(namespace, 'mover', 2)).toHaveLength(2);
   }, 240_000);
 
   it('on deletion closes the room, frees its slot, and the empty server goes back to Ready', async () => {
