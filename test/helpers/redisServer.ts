@@ -104,24 +104,31 @@ export class RedisServer {
   }
 }
 
+/** One short-lived client of the redis-server (or Sentinel) on this loopback port: no retries. */
+export async function withLoopbackRedis<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis(port, '127.0.0.1', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** Resolves once a redis-server on this loopback port answers PING (10 s at most). */
 export async function waitForRedisPing(port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const client = new Redis(port, '127.0.0.1', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
     try {
-      await client.connect();
-      if ((await client.ping()) === 'PONG') return;
+      if ((await withLoopbackRedis(port, (client) => client.ping())) === 'PONG') return;
     } catch {
       if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port}`);
       await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      client.disconnect();
     }
   }
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './ports.js';
+import { withLoopbackRedis } from './redisServer.js';
 import { waitUntil } from './wait.js';
 
 const running = new Set<ChildProcess>();
@@ -236,20 +237,7 @@ export class SentinelGroup {
     return fields;
   }
 
-  private async ask<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
-    const client = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return await use(client);
-    } finally {
-      client.disconnect();
-    }
+  private ask<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
+    return withLoopbackRedis(port, use);
   }
 }
