@@ -1,38 +1,112 @@
 import type { ChatMessage } from '@gamebuddies/protocol';
+import { jsonClone } from './jsonValue.js';
 
 /**
  * A room's chat in the memory store: a ring buffer of the latest `capacity` lines, so adding a
- * line costs O(line) (it overwrites the oldest) however long the history. The lines are the store's
- * own copies; readers get copies of them.
+ * line costs O(line) (it overwrites the oldest) however long the history.
+ *
+ * The lines are kept by field, one array per field, not as objects: a process holds a hundred lines
+ * per room, and a line object costs more than its strings (a header, a property array for its fifth
+ * field, a boxed number for `at`), about 80 bytes a line. Readers get new objects. A line of another
+ * shape (a field missing or of another type, an extra field) cannot be split so and is kept whole.
  */
 export class ChatRing {
-  private readonly lines: Array<ChatMessage | undefined>;
+  /** Made at the first line: a room nobody writes in holds none (idle players are most of them). */
+  private columns: Columns | undefined;
+  /** Lines that are not five plain fields, by slot; made on the first one. */
+  private whole: Array<ChatMessage | undefined> | undefined;
   /** Index of the oldest line. */
   private start = 0;
   private count = 0;
 
-  constructor(private readonly capacity: number) {
-    this.lines = new Array<ChatMessage | undefined>(capacity);
-  }
+  constructor(private readonly capacity: number) {}
 
   get size(): number {
     return this.count;
   }
 
+  /** Keeps `line`, a JSON-shaped copy the caller hands over and no longer touches. */
   add(line: ChatMessage): void {
+    let slot: number;
     if (this.count < this.capacity) {
-      this.lines[(this.start + this.count) % this.capacity] = line;
+      slot = (this.start + this.count) % this.capacity;
       this.count++;
     } else {
-      this.lines[this.start] = line;
+      slot = this.start;
       this.start = (this.start + 1) % this.capacity;
+    }
+    if (splittable(line)) {
+      const c = (this.columns ??= new Columns(this.capacity));
+      c.ids[slot] = line.id;
+      c.playerIds[slot] = line.playerId;
+      c.names[slot] = line.name;
+      c.texts[slot] = line.text;
+      c.ats[slot] = line.at;
+      if (this.whole) this.whole[slot] = undefined;
+    } else {
+      this.whole ??= new Array<ChatMessage | undefined>(this.capacity);
+      this.whole[slot] = line;
     }
   }
 
-  /** The lines oldest first, each copied by `copy`. */
-  toArray(copy: (line: ChatMessage) => ChatMessage): ChatMessage[] {
-    const out = new Array<ChatMessage>(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = copy(this.lines[(this.start + i) % this.capacity]!);
+  /** The lines oldest first, each a new object. */
+  toArray(): ChatMessage[] {
+    return this.latest(this.count);
+  }
+
+  /** The latest `n` lines (at most all of them), oldest first, each a new object. */
+  latest(n: number): ChatMessage[] {
+    const count = Math.min(n, this.count);
+    const first = this.start + this.count - count;
+    const out = new Array<ChatMessage>(count);
+    for (let i = 0; i < count; i++) out[i] = this.line((first + i) % this.capacity);
     return out;
   }
+
+  private line(slot: number): ChatMessage {
+    const kept = this.whole?.[slot];
+    if (kept) return jsonClone(kept);
+    const c = this.columns!;
+    return {
+      id: c.ids[slot]!,
+      playerId: c.playerIds[slot]!,
+      name: c.names[slot]!,
+      text: c.texts[slot]!,
+      at: c.ats[slot]!,
+    };
+  }
+}
+
+class Columns {
+  readonly ids: string[];
+  readonly playerIds: string[];
+  readonly names: string[];
+  readonly texts: string[];
+  /** Numbers only, so V8 keeps them unboxed (a double array). */
+  readonly ats: number[];
+
+  constructor(capacity: number) {
+    this.ids = new Array<string>(capacity).fill('');
+    this.playerIds = new Array<string>(capacity).fill('');
+    this.names = new Array<string>(capacity).fill('');
+    this.texts = new Array<string>(capacity).fill('');
+    this.ats = new Array<number>(capacity).fill(0.5);
+  }
+}
+
+/** Exactly ChatMessage's five fields, of their types: rebuilt from the columns, it is the same JSON. */
+function splittable(line: ChatMessage): boolean {
+  let keys = 0;
+  for (const key in line) {
+    if (!Object.hasOwn(line, key)) return false;
+    keys++;
+  }
+  return (
+    keys === 5 &&
+    typeof line.id === 'string' &&
+    typeof line.playerId === 'string' &&
+    typeof line.name === 'string' &&
+    typeof line.text === 'string' &&
+    typeof line.at === 'number'
+  );
 }

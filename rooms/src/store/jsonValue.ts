@@ -85,20 +85,6 @@ export function sameJson(value: unknown, stored: unknown): boolean {
   return count === Object.keys(kept).length;
 }
 
-/**
- * Nodes of stored values (`storeJson`): JSON-shaped, frozen, and shared between a room's versions.
- * A set, not `Object.isFrozen`: a frozen object a caller made is not known to be JSON-shaped.
- */
-const storedNodes = new WeakSet<object>();
-
-/**
- * `value` as an immutable JSON tree (what `jsonClone` gives, frozen), sharing every subtree that is
- * already stored or equals, as JSON, the same place in `previous` (the stored value it replaces).
- * A change then costs new nodes only where it changed something: a chat line stores a new top and a
- * new history array, and shares the players, settings and game state with the version before. As
- * with the no-op check, key order is aside: a subtree rebuilt with the same content in another key
- * order keeps the stored order.
- */
 export function storeJson<T>(value: T, previous?: T): T {
   return storeValue(value, previous, true) as T;
 }
@@ -111,7 +97,6 @@ function storeValue(value: unknown, previous: unknown, top = false): Json {
   if (typeof value !== 'object' || value === null) return cloneValue(value);
   // A shallow draft's untouched parts are the stored ones themselves: no lookup needed.
   if (value === previous && !top) return value as Json;
-  if (storedNodes.has(value)) return value as Json;
   if (previous !== undefined && sameJson(value, previous)) return previous as Json;
   if (!plain(value)) return storeValue(JSON.parse(JSON.stringify(value)) as Json, previous);
   const before = typeof previous === 'object' && previous !== null ? previous : undefined;
@@ -119,9 +104,10 @@ function storeValue(value: unknown, previous: unknown, top = false): Json {
   if (Array.isArray(value)) {
     const items = new Array<Json>(value.length);
     const old = Array.isArray(before) ? (before as unknown[]) : undefined;
+    const shift = old ? headDropped(value, old) : 0;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      items[i] = dropped(item) ? null : storeValue(item, old?.[i]);
+      items[i] = dropped(item) ? null : storeValue(item, old?.[i + shift]);
     }
     copy = items;
   } else {
@@ -133,6 +119,17 @@ function storeValue(value: unknown, previous: unknown, top = false): Json {
     }
     copy = fields;
   }
-  storedNodes.add(top ? copy : Object.freeze(copy));
+  if (!top) Object.freeze(copy);
   return copy;
+}
+
+/**
+ * How many items `list` dropped from the head of `old` (the stored list it replaces): a capped log
+ * that gained a line keeps its other lines one place earlier. 0 when its first item is not a node
+ * of `old`.
+ */
+function headDropped(list: unknown[], old: unknown[]): number {
+  const first = list[0];
+  if (typeof first !== 'object' || first === null || first === old[0]) return 0;
+  return Math.max(0, old.indexOf(first));
 }

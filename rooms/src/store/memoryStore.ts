@@ -24,9 +24,6 @@ interface Entry {
   expiresAt: number;
 }
 
-/** Chat lines are flat: a spread is a full copy. */
-const copyLine = (line: ChatMessage): ChatMessage => ({ ...line });
-
 /**
  * Rooms in this process's memory, as live objects (no JSON round trip per change), behaving as the
  * Redis store does: a change runs on a deep copy of the stored room and the store keeps an immutable
@@ -63,7 +60,7 @@ export class MemoryRoomStore implements RoomStore {
     const entry = this.live(code);
     if (!entry) return null;
     const room = jsonClone(entry.room) as RoomWithChat;
-    room.chat = entry.chat.toArray(copyLine);
+    room.chat = entry.chat.toArray();
     return room;
   }
 
@@ -81,7 +78,7 @@ export class MemoryRoomStore implements RoomStore {
     const result = change(draft, newChat);
     const room = draft as RoomWithChat;
     if (newChat.length === 0 && sameJson(draft, stored)) {
-      room.chat = options.chat === 'added' ? [] : entry.chat.toArray(copyLine);
+      room.chat = options.chat === 'added' ? [] : entry.chat.toArray();
       return { room, result, changed: false };
     }
     draft.version = stored.version + 1;
@@ -97,7 +94,7 @@ export class MemoryRoomStore implements RoomStore {
     const lines = newChat.map((line) => jsonClone(line));
     for (const line of lines) entry.chat.add(line);
     this.rooms.set(code, this.entry(next, entry.chat));
-    room.chat = options.chat === 'added' ? lines.map(copyLine) : entry.chat.toArray(copyLine);
+    room.chat = options.chat === 'added' ? entry.chat.latest(lines.length) : entry.chat.toArray();
     return { room, result, changed: true };
   }
 

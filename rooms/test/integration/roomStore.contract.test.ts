@@ -176,6 +176,25 @@ describe.each([
     expect(noop.room.chat.map((m) => m.id)).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('keeps a chat line of any shape as JSON would, and its slot reusable by the next lines', async () => {
+    const r = room();
+    await store.createRoom(r);
+    const odd = [
+      { ...line('extra'), reactions: { '👍': ['p2'] } },
+      { ...line('nan'), at: Number.NaN },
+      { ...line('gone'), name: undefined },
+    ] as unknown as ChatMessage[];
+    await store.applyChange(r.code, (_draft, newChat) => {
+      newChat.push(line('plain'), ...odd);
+    });
+    const asJson = (m: unknown) => JSON.parse(JSON.stringify(m)) as ChatMessage;
+    expect((await store.loadRoom(r.code))!.chat).toEqual([line('plain'), ...odd.map(asJson)]);
+    // A full turn of the history later, the odd lines' places hold plain lines again.
+    await store.applyChange(r.code, say(...Array.from({ length: CHAT_HISTORY_LIMIT }, (_, i) => `n${i}`)));
+    const chat = (await store.loadRoom(r.code))!.chat;
+    expect(chat).toEqual(Array.from({ length: CHAT_HISTORY_LIMIT }, (_, i) => line(`n${i}`)));
+  });
+
   it('leaves the room and its chat untouched when a change throws after editing the draft', async () => {
     const r = room({ players: [player('p1')] });
     await store.createRoom(r);
