@@ -14,6 +14,13 @@ import {
   type StoreHealth,
 } from './roomStore.js';
 
+interface Lease {
+  serverId: string;
+  expiresAt: number;
+  /** `serverId#epoch`, made once: every change checks its owner token against it. */
+  token: string;
+}
+
 interface Entry {
   /**
    * The store's own copy: JSON-shaped (what Redis would give back) and immutable (`storeJson`), each
@@ -38,7 +45,7 @@ export class MemoryRoomStore implements RoomStore {
   readonly kind = 'memory';
   readonly durable = false;
   private readonly rooms = new Map<string, Entry>();
-  private readonly leases = new Map<string, { serverId: string; epoch: number; expiresAt: number }>();
+  private readonly leases = new Map<string, Lease>();
   private readonly epochs = new Map<string, number>();
   private readonly servers = new Map<string, number>();
   private readonly timerListeners: Array<(code: string) => void> = [];
@@ -83,12 +90,9 @@ export class MemoryRoomStore implements RoomStore {
     }
     draft.version = stored.version + 1;
     draft.updatedAt = Date.now();
-    if (options.history) {
-      const log = options.history(draft);
-      // The history stays the room's last key, as in the Redis store's JSON.
-      delete draft.log;
-      draft.log = log;
-    }
+    // Assigned, not deleted and re-added last as the Redis store's JSON has it: key order is aside
+    // here, and a `delete` turns the draft into a slow dictionary object for every step after it.
+    if (options.history) draft.log = options.history(draft);
     // Everything that can throw comes before the first write: a failed change leaves nothing.
     const next = storeJson(recordOnly(draft), stored);
     const lines = newChat.map((line) => jsonClone(line));
@@ -127,7 +131,7 @@ export class MemoryRoomStore implements RoomStore {
     if (held && lease.serverId !== serverId) return null;
     if (held) {
       lease.expiresAt = Date.now() + leaseMs;
-      return `${serverId}#${lease.epoch}`;
+      return lease.token;
     }
     return this.takeRoom(code, serverId, leaseMs);
   }
@@ -135,8 +139,9 @@ export class MemoryRoomStore implements RoomStore {
   async takeRoom(code: string, serverId: string, leaseMs: number): Promise<string> {
     const epoch = (this.epochs.get(code) ?? 0) + 1;
     this.epochs.set(code, epoch);
-    this.leases.set(code, { serverId, epoch, expiresAt: Date.now() + leaseMs });
-    return `${serverId}#${epoch}`;
+    const token = `${serverId}#${epoch}`;
+    this.leases.set(code, { serverId, expiresAt: Date.now() + leaseMs, token });
+    return token;
   }
 
   async renewRooms(codes: string[], serverId: string, leaseMs: number): Promise<RenewOutcome> {
@@ -172,7 +177,7 @@ export class MemoryRoomStore implements RoomStore {
 
   private tokenOf(code: string): string | undefined {
     const lease = this.leases.get(code);
-    return lease && lease.expiresAt > Date.now() ? `${lease.serverId}#${lease.epoch}` : undefined;
+    return lease && lease.expiresAt > Date.now() ? lease.token : undefined;
   }
 
   async retireServer(serverId: string): Promise<void> {
