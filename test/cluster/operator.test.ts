@@ -228,10 +228,7 @@ describe('the operator places GameRooms on real Agones GameServers', () => {
   }, 240_000);
 
   it('never puts a room code in two Lists when it crashed between allocation and the status write', async () => {
-    const { namespace } = await namespaceWithServers();
-    await createFleet(admin, namespace, 'rps', { replicas: 2, roomsCapacity: 3, labels: { [LABEL]: 'rps' } });
-    await gameServersIn(admin, namespace, 'Ready', 2, 90_000);
-    const operator = await startOperator(namespace);
+    const { namespace, operator } = await setup({ replicas: 2, roomsCapacity: 3 });
     await createRoom(namespace, 'survivor', { gameType: 'rps', roomCode: 'QRSTUV' });
     const placed = await ready(namespace, 'survivor');
     const holder = placed.status.gameServer.name;
@@ -253,10 +250,7 @@ describe('the operator places GameRooms on real Agones GameServers', () => {
   }, 180_000);
 
   it('counts a move whose allocation landed before a crash: the room was already on the new List', async () => {
-    const { namespace } = await namespaceWithServers();
-    await createFleet(admin, namespace, 'rps', { replicas: 2, roomsCapacity: 3, labels: { [LABEL]: 'rps' } });
-    await gameServersIn(admin, namespace, 'Ready', 2, 90_000);
-    const operator = await startOperator(namespace);
+    const { namespace, operator } = await setup({ replicas: 2, roomsCapacity: 3 });
     await createRoom(namespace, 'crossing', { gameType: 'rps', roomCode: 'WXYZ23' });
     const placed = await ready(namespace, 'crossing');
     const first = placed.status.gameServer.name as string;

@@ -36,8 +36,6 @@ export function ackedEventListener<S extends z.ZodType>(
   handle: (socket: GameSocket, payload: z.infer<S>) => Promise<{ version: number }>,
 ): SharedListener {
   const { metrics, inflight, log } = deps;
-  // The child is bound once: observing through it skips hashing the labels on every event.
-  const latency = metrics.broadcastLatency.labels({ event });
   return function (this: GameSocket, payload: unknown, ack: unknown) {
     listen(this, payload, ack);
   };
@@ -62,7 +60,7 @@ export function ackedEventListener<S extends z.ZodType>(
       .run(() => handle(socket, parsed.data))
       .then(
         ({ version }) => {
-          latency.observe((performance.now() - started) / 1000);
+          metrics.broadcastLatency.observe({ event }, (performance.now() - started) / 1000);
           reply({ ok: true, version });
         },
         (error: unknown) => {

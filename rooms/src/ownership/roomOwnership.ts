@@ -114,9 +114,8 @@ export class RoomOwnership {
       void this.claim(room.code);
       return;
     }
-    if (!timersChanged) return; // the armed wake-up still stands: most changes (chat, moves) keep it
     if (this.owned.has(room.code)) this.scheduler.schedule(room);
-    else {
+    else if (timersChanged) {
       this.store.announceTimers(room.code).catch((error: unknown) => {
         this.log.warn({ err: error, room: room.code }, 'could not announce timer change');
       });

@@ -65,7 +65,7 @@ export class ChatRing {
 
   private line(slot: number): ChatMessage {
     const kept = this.whole?.[slot];
-    if (kept) return jsonClone(kept);
+    if (kept !== undefined) return jsonClone(kept);
     const c = this.columns!;
     return {
       id: c.ids[slot]!,

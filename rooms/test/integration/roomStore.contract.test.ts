@@ -183,6 +183,7 @@ describe.each([
       { ...line('extra'), reactions: { '👍': ['p2'] } },
       { ...line('nan'), at: Number.NaN },
       { ...line('gone'), name: undefined },
+      null,
     ] as unknown as ChatMessage[];
     await store.applyChange(r.code, (_draft, newChat) => {
       newChat.push(line('plain'), ...odd);
