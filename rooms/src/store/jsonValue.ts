@@ -47,9 +47,20 @@ function cloneValue(value: unknown): Json {
   // for…in, not Object.keys: no array per object (plain objects inherit nothing enumerable).
   for (const key in value) {
     const item: unknown = (value as Record<string, unknown>)[key];
-    if (!dropped(item)) copy[key] = cloneValue(item);
+    if (!dropped(item)) setKey(copy, key, cloneValue(item));
   }
   return copy;
+}
+
+/**
+ * `target[key] = value` as `JSON.parse` does it: an own `"__proto__"` key (which JSON text and
+ * spreads can make) stays a key. An assignment would set the copy's prototype instead and drop the
+ * key, so the room would read back other than from Redis.
+ */
+function setKey(target: { [key: string]: Json }, key: string, value: Json): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /**
@@ -115,7 +126,7 @@ function storeValue(value: unknown, previous: unknown, top = false): Json {
     const old = before && !Array.isArray(before) ? (before as Record<string, unknown>) : undefined;
     for (const key in value) {
       const item: unknown = (value as Record<string, unknown>)[key];
-      if (!dropped(item)) fields[key] = storeValue(item, old?.[key]);
+      if (!dropped(item)) setKey(fields, key, storeValue(item, old?.[key]));
     }
     copy = fields;
   }

@@ -313,6 +313,15 @@ describe.each([
       nan: null,
       list: [null, 1],
     });
+    // A "__proto__" key from JSON text is a key like any other, kept and handed back as such.
+    const text = '{"__proto__":{"polluted":true},"a":1}';
+    await store.applyChange(r.code, (draft) => {
+      draft.game = JSON.parse(text) as unknown;
+    });
+    const game = (await store.loadRoom(r.code))!.game as Record<string, unknown>;
+    expect(JSON.stringify(game)).toBe(text);
+    expect(Object.getPrototypeOf(game)).toBe(Object.prototype);
+    expect(game.polluted).toBeUndefined();
   });
 
   it('loses no update when many changes race on one room', async () => {
