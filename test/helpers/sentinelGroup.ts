@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './ports.js';
-import { withLoopbackRedis } from './redisServer.js';
+import { waitForRedisPing, withLoopbackRedis } from './redisServer.js';
 import { waitUntil } from './wait.js';
 
 const running = new Set<ChildProcess>();
@@ -98,7 +98,7 @@ export class SentinelGroup {
   static async start(): Promise<SentinelGroup> {
     const group = new SentinelGroup(await freePort(), await freePort());
     await group.launch(group.master);
-    await group.waitForPing(group.master.port);
+    await waitForRedisPing(group.master.port);
     group.link = await ReplicationLink.start(group.master.port);
     group.replica.args.push('--replicaof', '127.0.0.1', String(group.link.port));
     await group.launch(group.replica);
@@ -151,7 +151,7 @@ export class SentinelGroup {
   /** The master's port as the Sentinels name it now. */
   async masterPort(): Promise<number | null> {
     for (const s of this.sentinelNodes) {
-      const answer = await this.ask(s.port, (c) =>
+      const answer = await withLoopbackRedis(s.port, (c) =>
         c.call('SENTINEL', 'get-master-addr-by-name', SentinelGroup.MASTER_NAME),
       ).catch(() => null);
       if (Array.isArray(answer)) return Number(answer[1]);
@@ -171,7 +171,7 @@ export class SentinelGroup {
   /** Starts a killed node again on its port with its data, as Kubernetes restarts a pod. */
   async restart(node: Node): Promise<void> {
     await this.launch(node);
-    await this.waitForPing(node.port);
+    await waitForRedisPing(node.port);
   }
 
   client(port: number): Redis {
@@ -216,28 +216,16 @@ export class SentinelGroup {
     child.once('exit', () => running.delete(child));
   }
 
-  private async waitForPing(port: number): Promise<void> {
-    await waitUntil(
-      () => this.ask(port, async (c) => (await c.ping()) === 'PONG').catch(() => false),
-      10_000,
-      `redis-server on ${port}`,
-    );
-  }
-
   private async info(port: number, section: string): Promise<string> {
-    return (await this.ask(port, (c) => c.info(section)).catch(() => '')) as string;
+    return (await withLoopbackRedis(port, (c) => c.info(section)).catch(() => '')) as string;
   }
 
   private async sentinelMaster(port: number): Promise<Record<string, string>> {
-    const flat = (await this.ask(port, (c) =>
+    const flat = (await withLoopbackRedis(port, (c) =>
       c.call('SENTINEL', 'master', SentinelGroup.MASTER_NAME),
     )) as string[];
     const fields: Record<string, string> = {};
     for (let i = 0; i < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
     return fields;
-  }
-
-  private ask<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
-    return withLoopbackRedis(port, use);
   }
 }

@@ -21,10 +21,6 @@ export class ChatRing {
 
   constructor(private readonly capacity: number) {}
 
-  get size(): number {
-    return this.count;
-  }
-
   /** Keeps `line`, a JSON-shaped copy the caller hands over and no longer touches. */
   add(line: ChatMessage): void {
     let slot: number;
