@@ -202,6 +202,8 @@ export function attachGameNamespace(io: GameServerIO, plugin: AnyGamePlugin, dep
   nsp.on('connection', (socket) => {
     const { roomCode, playerId, sessionToken } = socket.data;
     socket.data.welcomed = true;
+    // The welcome below is the token's only use here; a connection need not hold it for its lifetime.
+    socket.data.sessionToken = '';
     const watcher = earlyCloseWatchers.get(socket);
     if (watcher) {
       earlyCloseWatchers.delete(socket);

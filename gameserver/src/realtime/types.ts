@@ -6,6 +6,7 @@ export interface SocketData {
   roomCode: string;
   playerId: string;
   role: PlayerRole;
+  /** Handed to the player in `room:joined`, then emptied: the store keeps only its hash. */
   sessionToken: string;
   actions: TokenBucket;
   /** Set once the connection handler ran; before that, a closing transport releases the seat itself. */

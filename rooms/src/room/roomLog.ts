@@ -65,12 +65,16 @@ export function withLog(
   if (previous) for (const entry of previous) log.push(entry);
   for (const event of events) {
     const latest = log[log.length - 1];
-    // Game moves come one after another: one line that counts them, so they never push out the rest.
-    if (event.type === 'state' && latest?.type === 'state') {
+    // Game moves and chat lines come one after another: one line counts them, so they never push out
+    // the rest (who joined, who left), and a chat line costs the history no new entry.
+    if ((event.type === 'state' || event.type === 'chat') && latest?.type === event.type) {
       const last = { ...latest };
       log[log.length - 1] = last;
       last.repeat = (last.repeat ?? 1) + 1;
-      last.text = `state changed ×${last.repeat}`;
+      last.text =
+        event.type === 'chat'
+          ? `${last.repeat} chat lines, the latest from ${event.message.name}`
+          : `state changed ×${last.repeat}`;
       last.version = version;
       last.at = at;
       continue;

@@ -77,7 +77,7 @@ export interface RoomLogEntry {
   at: number;
   type: string;
   text: string;
-  /** How many changes in a row this line stands for (game moves are counted, not listed). */
+  /** How many changes in a row this line stands for (game moves and chat lines are counted, not listed). */
   repeat?: number;
 }
 

@@ -43,11 +43,36 @@ describe('a room remembers what happened to it', () => {
     const [host] = await harness.setup(['Host']);
     for (let i = 0; i < 3; i++) await harness.act(host!, { type: 'add' });
     expect((await harness.room()).log!.at(-1)).toMatchObject({ text: 'state changed ×3', repeat: 3 });
-    for (let i = 0; i < ROOM_LOG_KEPT + 5; i++) await harness.service.chat(harness.code, host!, `line ${i}`);
-    const log = (await harness.room()).log!;
-    expect(log).toHaveLength(ROOM_LOG_KEPT);
-    expect(log.at(-1)!.text).toBe('Host wrote in the chat');
-    expect(log.at(-1)!.version).toBe((await harness.room()).version);
+    // A move then a chat line, over and over: each is a line of its own, and the oldest go.
+    for (let i = 0; i < ROOM_LOG_KEPT; i++) {
+      await harness.act(host!, { type: 'add' });
+      await harness.service.chat(harness.code, host!, `line ${i}`);
+    }
+    const room = await harness.room();
+    expect(room.log).toHaveLength(ROOM_LOG_KEPT);
+    expect(room.log!.map((e) => e.type)).toEqual(
+      Array.from({ length: ROOM_LOG_KEPT }, (_, i) => (i % 2 === 0 ? 'state' : 'chat')),
+    );
+    expect(room.log!.at(-1)).toMatchObject({ text: 'Host wrote in the chat', version: room.version });
+  });
+
+  it('counts chat lines in a row on one line, so talk never pushes out who joined', async () => {
+    harness = new GameHarness(counter);
+    const [host, ann] = await harness.setup(['Host', 'Ann']);
+    for (let i = 0; i < ROOM_LOG_KEPT * 2; i++)
+      await harness.service.chat(harness.code, i % 2 === 0 ? host! : ann!, `line ${i}`);
+    const room = await harness.room();
+    expect(room.log!.map((e) => e.text)).toEqual([
+      'created on test',
+      'Host joined',
+      'Ann joined',
+      `${ROOM_LOG_KEPT * 2} chat lines, the latest from Ann`,
+    ]);
+    expect(room.log!.at(-1)).toMatchObject({
+      type: 'chat',
+      repeat: ROOM_LOG_KEPT * 2,
+      version: room.version,
+    });
   });
 
   it('writes the console actions into the history, then acts', async () => {
