@@ -135,16 +135,42 @@ function storeValue(value: unknown, previous: unknown, top = false): Json {
     }
     copy = items;
   } else {
-    const fields: { [key: string]: Json } = {};
     const old = before && !Array.isArray(before) ? (before as Record<string, unknown>) : undefined;
-    for (const key in value) {
-      const item: unknown = (value as Record<string, unknown>)[key];
-      if (!dropped(item)) setKey(fields, key, storeValue(item, old?.[key]));
-    }
-    copy = fields;
+    copy = spreadFields(value as Record<string, unknown>, old) ?? addFields(value, old);
   }
   if (!top) Object.freeze(copy);
   return copy;
+}
+
+/**
+ * The object's stored copy made by a spread, then its changed fields replaced: V8 copies a plain
+ * object's fields in one step, where adding them one by one through a store site that sees every
+ * shape of a room goes to the runtime for each new property (`npm run bench` under perf: the largest
+ * part of a chat line's change). Replacing a field that exists is no transition, and an own
+ * `"__proto__"` key the spread made is an own field too, so assigning it does not set the prototype.
+ * Undefined when the object has a field JSON drops: `addFields` makes that copy.
+ */
+function spreadFields(
+  value: Record<string, unknown>,
+  old: Record<string, unknown> | undefined,
+): { [key: string]: Json } | undefined {
+  const fields = { ...value };
+  for (const key in fields) {
+    const item = fields[key];
+    if (dropped(item)) return undefined;
+    const stored = storeValue(item, old?.[key]);
+    if (stored !== item) fields[key] = stored;
+  }
+  return fields as { [key: string]: Json };
+}
+
+function addFields(value: object, old: Record<string, unknown> | undefined): { [key: string]: Json } {
+  const fields: { [key: string]: Json } = {};
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (!dropped(item)) setKey(fields, key, storeValue(item, old?.[key]));
+  }
+  return fields;
 }
 
 /**

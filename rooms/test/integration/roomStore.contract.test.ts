@@ -184,6 +184,15 @@ describe.each([
       { ...line('nan'), at: Number.NaN },
       { ...line('gone'), name: undefined },
       null,
+      // Five fields of the right types, but JSON asks the class's toJSON.
+      Object.assign(
+        new (class Custom {
+          toJSON() {
+            return line('as-json');
+          }
+        })(),
+        line('class'),
+      ),
     ] as unknown as ChatMessage[];
     await store.applyChange(r.code, (_draft, newChat) => {
       newChat.push(line('plain'), ...odd);

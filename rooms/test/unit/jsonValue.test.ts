@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { jsonClone, sameJson } from '../../src/store/jsonValue.js';
+import { jsonClone, sameJson, storeJson } from '../../src/store/jsonValue.js';
 
 /** Values a room may hold, including what JSON changes on the way (the Redis store keeps JSON). */
 const samples: unknown[] = [
@@ -33,5 +33,29 @@ describe('copies as JSON would make them (the memory store behaves like Redis)',
     expect(sameJson({ ...stored, game: { score: 2 } }, stored)).toBe(false);
     expect(sameJson({ ...stored, players: [{ id: 'a' }, { id: 'b' }] }, stored)).toBe(false);
     expect(sameJson({ ...stored, players: { 0: { id: 'a' } } }, stored)).toBe(false);
+  });
+
+  it('storeJson stores what JSON would, frozen below the top, sharing what did not change', () => {
+    for (const value of samples) expect(storeJson(value)).toStrictEqual(JSON.parse(JSON.stringify(value)));
+    const previous = storeJson<Record<string, unknown>>({
+      players: [{ id: 'a' }],
+      game: { score: 1 },
+      version: 1,
+    });
+    const next = storeJson({ ...previous, game: { score: 2, gone: undefined }, version: 2 }, previous);
+    expect(next).toStrictEqual({ players: [{ id: 'a' }], game: { score: 2 }, version: 2 });
+    expect(Object.hasOwn(next.game as object, 'gone')).toBe(false);
+    expect(next.players).toBe(previous.players);
+    expect(Object.isFrozen(next.game)).toBe(true);
+    // JSON text can hold an own "__proto__" key: it stays a key, and the prototype stays Object's.
+    const parsed = JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as Record<string, unknown>;
+    for (const stored of [
+      storeJson(parsed),
+      storeJson({ nested: parsed }).nested as Record<string, unknown>,
+    ]) {
+      expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toEqual({ x: 1 });
+      expect(JSON.stringify(stored)).toBe('{"__proto__":{"x":1},"y":2}');
+    }
   });
 });
