@@ -60,9 +60,10 @@ export function withLog(
   at: number,
 ): RoomLogEntry[] {
   // Entries are never edited in place (the last one is replaced by a copy): `previous` may be shared,
-  // and frozen (the memory store's); a loop copies a frozen array many times faster than `slice`.
+  // and frozen (the memory store's); a loop copies a frozen array many times faster than `slice`,
+  // and an indexed one allocates no iterator result per entry.
   const log: RoomLogEntry[] = [];
-  if (previous) for (const entry of previous) log.push(entry);
+  if (previous) for (let i = 0; i < previous.length; i++) log.push(previous[i]!);
   for (const event of events) {
     const latest = log[log.length - 1];
     // Game moves and chat lines come one after another: one line counts them, so they never push out

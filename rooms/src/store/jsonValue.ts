@@ -87,13 +87,15 @@ export function sameJson(value: unknown, stored: unknown): boolean {
   if (Array.isArray(stored)) return false;
   const kept = stored as Record<string, unknown>;
   let count = 0;
-  for (const key of Object.keys(value)) {
+  // for…in, not Object.keys: no array per object (plain objects inherit nothing enumerable).
+  for (const key in value) {
     const item: unknown = (value as Record<string, unknown>)[key];
     if (dropped(item)) continue;
     count++;
     if (!Object.hasOwn(kept, key) || !sameJson(item, kept[key])) return false;
   }
-  return count === Object.keys(kept).length;
+  for (const _key in kept) count--;
+  return count === 0;
 }
 
 /**
