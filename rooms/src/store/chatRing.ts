@@ -23,15 +23,16 @@ export class ChatRing {
 
   /**
    * What the ring will keep of `line`, made before anything is written (it may throw, as JSON does):
-   * a line of the five plain fields is kept as it is, since `add` copies its fields; any other line
-   * as JSON would give it back. Not copying a plain line saves a change five property stores through
-   * a generic copy, each a runtime call in a busy server (see docs/performance.md).
+   * a plain line's five fields in a `PlainLine`, each read once, or any other line as JSON would
+   * give it back. One object of a fixed shape is cheaper than the generic copy, whose property stores
+   * are runtime calls in a busy server (see docs/performance.md), and nothing the caller does to its
+   * line afterwards reaches the ring.
    */
   static keepable(line: ChatMessage): ChatMessage {
-    return splittable(line) ? line : jsonClone(line);
+    return plainLine(line) ?? jsonClone(line);
   }
 
-  /** Keeps `line`, what `keepable` gave: its fields now, or the line itself if it is not plain. */
+  /** Keeps `line`, what `keepable` gave: a plain line by field, any other whole. */
   add(line: ChatMessage): void {
     let slot: number;
     if (this.count < this.capacity) {
@@ -41,7 +42,7 @@ export class ChatRing {
       slot = this.start;
       this.start = (this.start + 1) % this.capacity;
     }
-    if (splittable(line)) {
+    if (line instanceof PlainLine) {
       const c = (this.columns ??= new Columns(this.capacity));
       c.ids[slot] = line.id;
       c.playerIds[slot] = line.playerId;
@@ -100,24 +101,42 @@ class Columns {
   }
 }
 
+/** A line of ChatMessage's five fields, of their types: rebuilt from the columns, it is the same JSON. */
+class PlainLine implements ChatMessage {
+  constructor(
+    readonly id: string,
+    readonly playerId: string,
+    readonly name: string,
+    readonly text: string,
+    readonly at: number,
+  ) {}
+}
+
 /**
- * A plain object of exactly ChatMessage's five fields, of their types (a finite `at`): rebuilt from
- * the columns, it is the same JSON.
+ * `line`'s fields, if it is a plain object whose own enumerable keys are exactly ChatMessage's five
+ * and whose values are of their types (a finite `at`, as JSON keeps a number); undefined otherwise.
  */
-function splittable(line: ChatMessage): boolean {
+function plainLine(line: ChatMessage): PlainLine | undefined {
   if (typeof line !== 'object' || line === null || Object.getPrototypeOf(line) !== Object.prototype)
-    return false;
+    return undefined;
   let keys = 0;
   for (const key in line) {
-    if (!Object.hasOwn(line, key)) return false;
+    if (!Object.hasOwn(line, key) || !isLineField(key)) return undefined;
     keys++;
   }
-  return (
-    keys === 5 &&
-    typeof line.id === 'string' &&
-    typeof line.playerId === 'string' &&
-    typeof line.name === 'string' &&
-    typeof line.text === 'string' &&
-    Number.isFinite(line.at)
-  );
+  if (keys !== 5) return undefined;
+  const { id, playerId, name, text, at } = line;
+  if (
+    typeof id !== 'string' ||
+    typeof playerId !== 'string' ||
+    typeof name !== 'string' ||
+    typeof text !== 'string' ||
+    !Number.isFinite(at)
+  )
+    return undefined;
+  return new PlainLine(id, playerId, name, text, at);
+}
+
+function isLineField(key: string): boolean {
+  return key === 'id' || key === 'playerId' || key === 'name' || key === 'text' || key === 'at';
 }

@@ -150,17 +150,19 @@ function storeValue(value: unknown, previous: unknown, top = false): Json {
  * shape of a room goes to the runtime for each new property (`npm run bench` under perf: the largest
  * part of a chat line's change). Replacing a field that exists is no transition, and an own
  * `"__proto__"` key the spread made is an own field too, so assigning it does not set the prototype.
- * Undefined when the object has a field JSON drops: `addFields` makes that copy.
+ * Undefined when a spread would copy what JSON leaves out (a field JSON drops, a symbol key):
+ * `addFields` makes that copy.
  */
 function spreadFields(
   value: Record<string, unknown>,
   old: Record<string, unknown> | undefined,
 ): { [key: string]: Json } | undefined {
+  for (const key in value) if (dropped(value[key])) return undefined;
+  if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
   const fields = { ...value };
   for (const key in fields) {
     const item = fields[key];
-    if (dropped(item)) return undefined;
-    const stored = storeValue(item, old?.[key]);
+    const stored = storeValue(item, field(old, key));
     if (stored !== item) fields[key] = stored;
   }
   return fields as { [key: string]: Json };
@@ -170,9 +172,15 @@ function addFields(value: object, old: Record<string, unknown> | undefined): { [
   const fields: { [key: string]: Json } = {};
   for (const key in value) {
     const item: unknown = (value as Record<string, unknown>)[key];
-    if (!dropped(item)) setKey(fields, key, storeValue(item, old?.[key]));
+    if (!dropped(item)) setKey(fields, key, storeValue(item, field(old, key)));
   }
   return fields;
+}
+
+/** The stored node's own field: `old.__proto__` would read Object.prototype when it has no such key. */
+function field(old: Record<string, unknown> | undefined, key: string): unknown {
+  if (old === undefined) return undefined;
+  return key !== '__proto__' || Object.hasOwn(old, key) ? old[key] : undefined;
 }
 
 /**

@@ -160,6 +160,8 @@ export class RedisRoomStore implements RoomStore {
       }
       const { room, before } = drafted;
       const expiresAt = Date.now() + this.ttlMs;
+      // Before the write, outside `run`: a line JSON cannot hold is the caller's error, not the store's.
+      const newLines = drafted.chat.map((line) => JSON.stringify(line));
       const written = await this.run('update', () =>
         this.client.gbUpdateRoom(
           ...this.withIndexes(
@@ -181,7 +183,7 @@ export class RedisRoomStore implements RoomStore {
           this.indexSlackMs,
           this.keys.cluster ? 0 : 3,
           CHAT_HISTORY_LIMIT,
-          ...drafted.chat.map((line) => JSON.stringify(line)),
+          ...newLines,
         ),
       );
       if (written === -2) throw notOwner(code);

@@ -185,6 +185,11 @@ describe.each([
       { ...line('gone'), name: undefined },
       null,
       // Five fields of the right types, but JSON asks the class's toJSON.
+      // Five enumerable keys, but one is not a line's field (the id is not enumerable).
+      Object.defineProperty({ ...line('hidden-id'), extra: 1, id: undefined }, 'id', {
+        value: 'hidden-id',
+        enumerable: false,
+      }),
       Object.assign(
         new (class Custom {
           toJSON() {
@@ -199,6 +204,13 @@ describe.each([
     });
     const asJson = (m: unknown) => JSON.parse(JSON.stringify(m)) as ChatMessage;
     expect((await store.loadRoom(r.code))!.chat).toEqual([line('plain'), ...odd.map(asJson)]);
+    // What a caller does to a line once the change is saved does not reach the store.
+    const sent = line('sent');
+    await store.applyChange(r.code, (_draft, newChat) => {
+      newChat.push(sent);
+    });
+    sent.text = 'edited afterwards';
+    expect((await store.loadRoom(r.code))!.chat.at(-1)).toEqual(line('sent'));
     // A full turn of the history later, the odd lines' places hold plain lines again.
     await store.applyChange(r.code, say(...Array.from({ length: CHAT_HISTORY_LIMIT }, (_, i) => `n${i}`)));
     const chat = (await store.loadRoom(r.code))!.chat;
@@ -229,6 +241,20 @@ describe.each([
       game: { count: 0 },
     });
     expect(next.room.chat.map((m) => m.id)).toEqual(['a', 'b']);
+  });
+
+  it('refuses a change whose chat line JSON cannot hold, and writes none of it', async () => {
+    const r = room({ players: [player('p1')] });
+    await store.createRoom(r);
+    await store.applyChange(r.code, say('a'));
+    const before = (await store.loadRoom(r.code))!;
+    await expect(
+      store.applyChange(r.code, (draft, newChat) => {
+        draft.hostName = 'changed';
+        newChat.push(line('fine'), { ...line('big'), at: 1n } as unknown as ChatMessage);
+      }),
+    ).rejects.toThrow(TypeError);
+    expect(await store.loadRoom(r.code)).toEqual(before);
   });
 
   it('never lets a caller change the stored room through a room it was handed', async () => {

@@ -8,6 +8,7 @@ const samples: unknown[] = [
   [undefined, () => 1, Symbol('s'), 3],
   { when: new Date(0), nested: { toJSON: () => 'custom' }, map: new Map([[1, 2]]) },
   Object.assign(Object.create(null) as object, { bare: true }),
+  { [Symbol('s')]: { hidden: true }, shown: 1 },
 ];
 
 describe('copies as JSON would make them (the memory store behaves like Redis)', () => {
@@ -57,5 +58,8 @@ describe('copies as JSON would make them (the memory store behaves like Redis)',
       expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toEqual({ x: 1 });
       expect(JSON.stringify(stored)).toBe('{"__proto__":{"x":1},"y":2}');
     }
+    // A stored node without that key shares nothing with Object.prototype.
+    const replaced = storeJson(JSON.parse('{"__proto__": {}}') as object, storeJson({}));
+    expect(Object.getOwnPropertyDescriptor(replaced, '__proto__')?.value).not.toBe(Object.prototype);
   });
 });
