@@ -69,12 +69,15 @@ for (const { code, players } of rooms)
   for (let i = 0; i < CHAT_HISTORY_LIMIT; i++) await service.chat(code, players[i % roomSize]!, text());
 const chatted = heapUsed();
 
+/** The i-th line of the run: rooms and their players in turn. */
+const chatLine = (i: number) => {
+  const { code, players } = rooms[i % roomCount]!;
+  return service.chat(code, players[i % roomSize]!, text());
+};
+
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-for (let i = 0; i < lineCount; i++) {
-  const { code, players } = rooms[i % roomCount]!;
-  await service.chat(code, players[i % roomSize]!, text());
-}
+for (let i = 0; i < lineCount; i++) await chatLine(i);
 const wallUs = ((performance.now() - started) * 1000) / lineCount;
 const cpu = process.cpuUsage(cpuBefore);
 const cpuUs = (cpu.user + cpu.system) / lineCount;
@@ -91,10 +94,7 @@ await session.post('HeapProfiler.startSampling', {
   includeObjectsCollectedByMajorGC: true,
   includeObjectsCollectedByMinorGC: true,
 });
-for (let i = 0; i < SAMPLED_LINES; i++) {
-  const { code, players } = rooms[i % roomCount]!;
-  await service.chat(code, players[i % roomSize]!, text());
-}
+for (let i = 0; i < SAMPLED_LINES; i++) await chatLine(i);
 const { profile } = await session.post('HeapProfiler.stopSampling');
 session.disconnect();
 const allocated = (node: { selfSize: number; children: unknown[] }): number =>

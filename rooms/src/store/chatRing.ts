@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@gamebuddies/protocol';
-import { jsonClone } from './jsonValue.js';
+import { jsonClone, plain } from './jsonValue.js';
 
 /**
  * A room's chat in the memory store: a ring buffer of the latest `capacity` lines, so adding a
@@ -113,12 +113,12 @@ class PlainLine implements ChatMessage {
 }
 
 /**
- * `line`'s fields, if it is a plain object whose own enumerable keys are exactly ChatMessage's five
- * and whose values are of their types (a finite `at`, as JSON keeps a number); undefined otherwise.
+ * `line`'s fields, if JSON copies it field by field (`plain`), its own enumerable keys are exactly
+ * ChatMessage's five, and their values are of their types (a finite `at`, as JSON keeps a number);
+ * undefined otherwise.
  */
 function plainLine(line: ChatMessage): PlainLine | undefined {
-  if (typeof line !== 'object' || line === null || Object.getPrototypeOf(line) !== Object.prototype)
-    return undefined;
+  if (typeof line !== 'object' || line === null || !plain(line)) return undefined;
   let keys = 0;
   for (const key in line) {
     if (!Object.hasOwn(line, key) || !isLineField(key)) return undefined;

@@ -12,7 +12,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const dropped = (value: unknown): boolean =>
   value === undefined || typeof value === 'function' || typeof value === 'symbol';
 
-function plain(value: object): boolean {
+/** An object JSON copies field by field: a plain object or array, with no `toJSON` to ask. */
+export function plain(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   return (
     (proto === Object.prototype || proto === null || proto === Array.prototype) &&

@@ -95,7 +95,7 @@ export class MemoryRoomStore implements RoomStore {
     if (options.history) draft.log = options.history(draft);
     // Everything that can throw comes before the first write: a failed change leaves nothing.
     const next = storeJson(recordOnly(draft), stored);
-    const lines = newChat.map((line) => ChatRing.keepable(line));
+    const lines = newChat.map(ChatRing.keepable);
     for (const line of lines) entry.chat.add(line);
     this.rooms.set(code, this.entry(next, entry.chat));
     room.chat = options.chat === 'added' ? entry.chat.latest(lines.length) : entry.chat.toArray();

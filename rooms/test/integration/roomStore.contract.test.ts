@@ -217,11 +217,16 @@ describe.each([
     expect(chat).toEqual(Array.from({ length: CHAT_HISTORY_LIMIT }, (_, i) => line(`n${i}`)));
   });
 
-  it('leaves the room and its chat untouched when a change throws after editing the draft', async () => {
+  /** A stored room with one player and chat line 'a', and the room as read back then. */
+  const seatedRoomWithLine = async () => {
     const r = room({ players: [player('p1')] });
     await store.createRoom(r);
     await store.applyChange(r.code, say('a'));
-    const before = (await store.loadRoom(r.code))!;
+    return { r, before: (await store.loadRoom(r.code))! };
+  };
+
+  it('leaves the room and its chat untouched when a change throws after editing the draft', async () => {
+    const { r, before } = await seatedRoomWithLine();
     await expect(
       store.applyChange(r.code, (draft, newChat) => {
         draft.players[0]!.connected = false;
@@ -244,10 +249,7 @@ describe.each([
   });
 
   it('refuses a change whose chat line JSON cannot hold, and writes none of it', async () => {
-    const r = room({ players: [player('p1')] });
-    await store.createRoom(r);
-    await store.applyChange(r.code, say('a'));
-    const before = (await store.loadRoom(r.code))!;
+    const { r, before } = await seatedRoomWithLine();
     await expect(
       store.applyChange(r.code, (draft, newChat) => {
         draft.hostName = 'changed';
